@@ -1,0 +1,206 @@
+/**
+ * End to end on a second, independent EVM node: anvil (from the npm package `@foundry-rs/anvil-linux-amd64`), so that
+ * nothing the product relies on is a quirk of Hardhat's own node.
+ *
+ * 1. The whole demo story (`scripts/demo.ts`) runs as a child process through the generic `rpc` network
+ *    (`MEDBILL_RPC_URL` = anvil's URL, development mnemonic), exactly as an operator would run it against Besu or geth,
+ *    and the outcomes it reports are checked again by reading anvil directly.
+ * 2. The rules that matter most are exercised on anvil with zero-fee transactions from the TypeChain factory: custom
+ *    errors decode from anvil's revert data, a full batch fits the per-transaction gas cap, and a consortium member
+ *    pays nothing for gas.
+ *
+ * Anvil listens on a free port of 127.0.0.1 and is always stopped in `after`, even when a test fails.
+ */
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { expect } from "chai";
+import { HDNodeWallet, JsonRpcProvider, Mnemonic, ZeroHash, id, type ContractTransactionResponse } from "ethers";
+import { startAnvil, type LocalNode } from "../../scripts/lib/node";
+import { BillRegistry__factory, type BillRegistry } from "../../typechain-types";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const DEV_MNEMONIC = "test test test test test test test test test test test junk";
+/** EIP-7825: the most gas one transaction may use. */
+const TX_GAS_CAP = 16_777_216n;
+
+enum Status {
+  None = 0,
+  Issued = 1,
+  PartiallyReimbursed = 2,
+  Reimbursed = 3,
+  Voided = 4,
+}
+
+/** Zero-fee overrides: the consortium's setting (zero base fee, zero gas price). */
+const FREE = { maxFeePerGas: 0n, maxPriorityFeePerGas: 0n } as const;
+
+/** Account `index` of the development mnemonic, connected to `provider`. */
+function devWallet(index: number, provider: JsonRpcProvider): HDNodeWallet {
+  return HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), `m/44'/60'/0'/0/${index}`).connect(provider);
+}
+
+/** Waits for a transaction to be mined and returns its receipt (never null once mined). */
+async function mined(tx: Promise<ContractTransactionResponse>) {
+  const receipt = await (await tx).wait();
+  if (receipt === null) throw new Error("transaction was not mined");
+  return receipt;
+}
+
+/** A valid bill input with deterministic, non-zero fields derived from `seed`. */
+function bill(seed: string, amount: bigint) {
+  return {
+    billNumber: id(`number:${seed}`),
+    patientRef: id(`patient:${seed}`),
+    contentHash: id(`content:${seed}`),
+    amount,
+  };
+}
+
+describe("e2e: anvil, an independent EVM node", function () {
+  let node: LocalNode | undefined;
+  let provider: JsonRpcProvider;
+
+  before(async function () {
+    node = await startAnvil();
+    provider = new JsonRpcProvider(node.url, 31337, { staticNetwork: true, cacheTimeout: -1 });
+  });
+
+  after(async function () {
+    provider?.destroy();
+    await node?.stop();
+  });
+
+  describe("the registry's rules on anvil (TypeChain, zero-fee transactions)", function () {
+    let registry: BillRegistry;
+    let admin: HDNodeWallet;
+    let hospital: HDNodeWallet;
+    let otherHospital: HDNodeWallet;
+    let socialSecurity: HDNodeWallet;
+    let insurer: HDNodeWallet;
+    let stranger: HDNodeWallet;
+
+    before(async function () {
+      [admin, hospital, otherHospital, , socialSecurity, insurer, , stranger] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) =>
+        devWallet(i, provider),
+      );
+      const deployed = await new BillRegistry__factory(admin).deploy(86_400, admin.address, FREE);
+      await deployed.waitForDeployment();
+      registry = deployed;
+      const ISSUER_ROLE = await registry.ISSUER_ROLE();
+      const CLAIMER_ROLE = await registry.CLAIMER_ROLE();
+      for (const [role, member] of [
+        [ISSUER_ROLE, hospital],
+        [ISSUER_ROLE, otherHospital],
+        [CLAIMER_ROLE, socialSecurity],
+        [CLAIMER_ROLE, insurer],
+      ] as const) {
+        await mined(registry.grantRole(role, member.address, FREE));
+      }
+    });
+
+    it("accepts transactions at zero gas price: members pay nothing", async function () {
+      const before = await provider.getBalance(hospital.address);
+      const receipt = await mined(registry.connect(hospital).issue(bill("free", 1_000n), FREE));
+      expect(receipt.gasPrice).to.equal(0n);
+      expect(receipt.gasUsed).to.be.greaterThan(0n);
+      expect(await provider.getBalance(hospital.address)).to.equal(before);
+      expect((await provider.getBlock(receipt.blockNumber))?.baseFeePerGas).to.equal(0n);
+    });
+
+    it("issues, reimburses in two parts and refuses the same payer twice, with the custom error decoded", async function () {
+      const input = bill("story", 12_345n);
+      const billId = await registry.billIdOf(hospital.address, input.billNumber);
+      await mined(registry.connect(hospital).issue(input, FREE));
+      expect(await registry.verify(billId, input.contentHash)).to.equal(true);
+      expect(await registry.verify(billId, id("tampered"))).to.equal(false);
+
+      await mined(registry.connect(socialSecurity).reimburse(billId, 10_000n, id("ss-claim-1"), FREE));
+      expect((await registry.getBill(billId)).status).to.equal(BigInt(Status.PartiallyReimbursed));
+
+      await expect(registry.connect(socialSecurity).reimburse(billId, 1n, id("ss-claim-2"), FREE))
+        .to.be.revertedWithCustomError(registry, "AlreadyReimbursedBy")
+        .withArgs(billId, socialSecurity.address);
+      await expect(registry.connect(insurer).reimburse(billId, 2_346n, id("ins-claim-1"), FREE))
+        .to.be.revertedWithCustomError(registry, "ReimbursementExceedsBalance")
+        .withArgs(billId, 2_346n, 2_345n);
+
+      await mined(registry.connect(insurer).reimburse(billId, 2_345n, id("ins-claim-1"), FREE));
+      const stored = await registry.getBill(billId);
+      expect(stored.status).to.equal(BigInt(Status.Reimbursed));
+      expect(stored.reimbursed).to.equal(12_345n);
+      expect(await registry.reimbursedBy(billId, socialSecurity.address)).to.equal(10_000n);
+      expect(await registry.reimbursedBy(billId, insurer.address)).to.equal(2_345n);
+      await expect(registry.connect(otherHospital).voidBill(billId, id("late"), ZeroHash, FREE))
+        .to.be.revertedWithCustomError(registry, "NotBillIssuer")
+        .withArgs(billId, otherHospital.address);
+    });
+
+    it("voids a bill with its replacement; the voided bill no longer verifies nor can be paid", async function () {
+      const wrong = bill("wrong", 500n);
+      const right = bill("right", 450n);
+      const wrongId = await registry.billIdOf(hospital.address, wrong.billNumber);
+      const rightId = await registry.billIdOf(hospital.address, right.billNumber);
+      await mined(registry.connect(hospital).issueBatch([wrong, right], FREE));
+      await mined(registry.connect(hospital).voidBill(wrongId, id("wrong amount"), rightId, FREE));
+      expect((await registry.getBill(wrongId)).status).to.equal(BigInt(Status.Voided));
+      expect(await registry.verify(wrongId, wrong.contentHash)).to.equal(false);
+      expect(await registry.verify(rightId, right.contentHash)).to.equal(true);
+      await expect(registry.connect(insurer).reimburse(wrongId, 1n, id("ins-claim-2"), FREE))
+        .to.be.revertedWithCustomError(registry, "BillNotReimbursable")
+        .withArgs(wrongId, Status.Voided);
+    });
+
+    it("refuses writes without the role, and everything while paused", async function () {
+      const ISSUER_ROLE = await registry.ISSUER_ROLE();
+      await expect(registry.connect(stranger).issue(bill("stranger", 1n), FREE))
+        .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
+        .withArgs(stranger.address, ISSUER_ROLE);
+      await mined(registry.connect(admin).pause(FREE));
+      await expect(registry.connect(hospital).issue(bill("paused", 1n), FREE)).to.be.revertedWithCustomError(
+        registry,
+        "EnforcedPause",
+      );
+      await mined(registry.connect(admin).unpause(FREE));
+      await mined(registry.connect(hospital).issue(bill("paused", 1n), FREE));
+    });
+
+    it("fits a full batch of MAX_BATCH_SIZE bills in one transaction under the EIP-7825 gas cap", async function () {
+      const size = Number(await registry.MAX_BATCH_SIZE());
+      const bills = Array.from({ length: size }, (_, i) => bill(`batch-${i}`, BigInt(i + 1)));
+      const receipt = await mined(registry.connect(otherHospital).issueBatch(bills, { ...FREE, gasLimit: TX_GAS_CAP }));
+      expect(receipt.status).to.equal(1);
+      expect(receipt.gasUsed).to.be.lessThan(TX_GAS_CAP);
+      const issued = receipt.logs.filter(
+        (log) => log.topics[0] === registry.interface.getEvent("BillIssued").topicHash,
+      );
+      expect(issued).to.have.length(size);
+      const last = await registry.billIdOf(otherHospital.address, bills[size - 1].billNumber);
+      expect((await registry.getBill(last)).amount).to.equal(BigInt(size));
+    });
+  });
+});
+
+/** Runs `npx hardhat <args>` in the project root; resolves with its output, rejects (with the output) on failure. */
+export function runHardhat(args: string[], env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string }> {
+  const hardhatBin = require.resolve("hardhat/internal/cli/bootstrap", { paths: [ROOT] });
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [hardhatBin, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once("error", reject);
+    child.once("exit", (code) => {
+      if (code === 0) resolve({ stdout, stderr });
+      else {
+        reject(
+          new Error(`hardhat ${args.join(" ")} exited with ${code}:\n${stdout.slice(-3000)}\n${stderr.slice(-3000)}`),
+        );
+      }
+    });
+  });
+}
