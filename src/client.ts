@@ -1,0 +1,1156 @@
+import {
+  Interface,
+  ZeroHash,
+  type ContractTransactionReceipt,
+  type Log,
+  type Provider,
+  type Signer,
+  type TransactionRequest,
+} from "ethers";
+import type { BillRegistry } from "../typechain-types/contracts/BillRegistry";
+import { BillRegistry__factory } from "../typechain-types/factories/contracts/BillRegistry__factory";
+import { MAX_BATCH_SIZE, toFen } from "./amount";
+import {
+  billIdOf,
+  billNumberOf,
+  billTypedData,
+  hashBill,
+  parseBill,
+  parseBillInput,
+  randomSalt,
+  toBillInput,
+  type BillDomain,
+  type BillInput,
+  type BillTypedData,
+  type MedicalBill,
+} from "./bill";
+import { addressArg, bytes32Arg, toBytes32 } from "./bytes";
+import {
+  BatchItemInvalidError,
+  ContractError,
+  InvalidArgumentError,
+  InvalidBillError,
+  MedBillError,
+  NoContractError,
+  NodeUnreachableError,
+  ReadOnlyError,
+  ROLES,
+  statusName,
+  toMedBillError,
+  WrongChainError,
+  WrongRegistryError,
+  type BillIssue,
+  type BillStatusName,
+  type RoleName,
+} from "./errors";
+import { decodeBillUri, encodeBillUri, type BillUri } from "./uri";
+
+/**
+ * Where the registry is: its address; a map from chain id (decimal string) to address; or a function that finds
+ * the address for the chain the node serves (e.g. `ignitionResolver(projectDir)` from `medbill/node`).
+ */
+export type RegistryTarget =
+  string | Readonly<Record<string, string>> | ((chainId: bigint) => string | undefined | Promise<string | undefined>);
+
+/** Options of {@link MedBillClient.connect}. */
+export interface ConnectOptions {
+  /** The chain the node must serve; {@link WrongChainError} otherwise. */
+  readonly chainId?: bigint | number;
+  /** First block to search for events (the registry's deployment block); default 0. */
+  readonly fromBlock?: number;
+  /** Blocks per `eth_getLogs` request in event queries; default 10,000. */
+  readonly blockRange?: number;
+  /** How long to wait for the node when connecting, in milliseconds; default 15,000. */
+  readonly timeoutMs?: number;
+}
+
+/** A bill as stored on chain, with what is left to reimburse. */
+export interface BillView {
+  /** The bill's id. */
+  readonly billId: string;
+  /** The issuing hospital. */
+  readonly issuer: string;
+  /** Lifecycle status. */
+  readonly status: BillStatusName;
+  /** Total, in fen. */
+  readonly amount: bigint;
+  /** Reimbursed so far by all claimers, in fen. */
+  readonly reimbursed: bigint;
+  /** `amount − reimbursed`, in fen (0 once voided). */
+  readonly remaining: bigint;
+  /** EIP-712 hash of the bill document. */
+  readonly contentHash: string;
+}
+
+/** What every write resolves to, once its transaction is mined. */
+export interface WriteResult {
+  /** The transaction's hash. */
+  readonly txHash: string;
+  /** The block it was mined in. */
+  readonly blockNumber: number;
+  /** Gas it used. */
+  readonly gasUsed: bigint;
+}
+
+/** Result of {@link MedBillClient.issue}. */
+export interface IssueResult extends WriteResult {
+  /** The new bill's id. */
+  readonly billId: string;
+  /** What was sent. */
+  readonly input: BillInput;
+  /** The bill's URI for its QR code ({@link encodeBillUri}). */
+  readonly uri: string;
+  /** The patient salt used, when the SDK computed the input from a document (give it to the patient). */
+  readonly salt: string | undefined;
+}
+
+/**
+ * One bill to issue: a document (a random salt is drawn), a document with the patient's salt, or a ready
+ * `BillInput` (already hashed).
+ */
+export type IssueRequest = MedicalBill | { readonly document: MedicalBill; readonly salt?: string } | BillInput;
+
+/** Progress of {@link MedBillClient.issueMany}. */
+export interface IssueProgress {
+  /** Bills settled so far (issued or skipped). */
+  readonly done: number;
+  /** Bills asked for. */
+  readonly total: number;
+  /** Bills issued by this call so far. */
+  readonly issued: number;
+  /** Bills skipped because they were already on chain (or repeated in the input). */
+  readonly skipped: number;
+  /** Bills issued per second since the call started. */
+  readonly billsPerSecond: number;
+}
+
+/** Options of {@link MedBillClient.issueMany}. */
+export interface IssueManyOptions {
+  /** Bills per transaction, 1 to 300 (`MAX_BATCH_SIZE`, the default). */
+  readonly batchSize?: number;
+  /** Transactions in flight at once (default 8). */
+  readonly inFlight?: number;
+  /** Concurrent `getBill` reads when checking which bills exist (default 64). */
+  readonly checkConcurrency?: number;
+  /** Called after the existence check and after each mined batch. */
+  readonly onProgress?: (progress: IssueProgress) => void;
+}
+
+/** One transaction sent by {@link MedBillClient.issueMany}. */
+export interface BatchReceipt extends WriteResult {
+  /** Bills it issued. */
+  readonly count: number;
+}
+
+/** Result of {@link MedBillClient.issueMany}. */
+export interface IssueManyResult {
+  /** Each request's bill id, in input order (issued now or already on chain). */
+  readonly billIds: readonly string[];
+  /** For each request: true when issued by this call, false when skipped (already on chain or repeated). */
+  readonly issuedNow: readonly boolean[];
+  /** What was (or would have been) sent for each request. */
+  readonly inputs: readonly BillInput[];
+  /** The salt used for each request, when the SDK computed it from a document; else undefined. */
+  readonly salts: readonly (string | undefined)[];
+  /** Bills issued by this call. */
+  readonly issued: number;
+  /** Bills skipped. */
+  readonly skipped: number;
+  /** Each transaction, in nonce order. */
+  readonly transactions: readonly BatchReceipt[];
+  /** The hashes of those transactions. */
+  readonly txHashes: readonly string[];
+  /** The last block a batch was mined in (null when nothing was sent). */
+  readonly blockNumber: number | null;
+  /** Gas used by all of them. */
+  readonly gasUsed: bigint;
+  /** Wall-clock seconds the call took. */
+  readonly seconds: number;
+  /** Bills issued per second. */
+  readonly billsPerSecond: number;
+}
+
+/** Result of {@link MedBillClient.reimburse}. */
+export interface ReimburseResult extends WriteResult {
+  /** The bill. */
+  readonly billId: string;
+  /** What this claimer paid, in fen. */
+  readonly amount: bigint;
+  /** The bill's total reimbursed after it, in fen. */
+  readonly totalReimbursed: bigint;
+  /** The claim reference as recorded (32 bytes). */
+  readonly claimRef: string;
+}
+
+/** Result of {@link MedBillClient.voidBill}. */
+export interface VoidResult extends WriteResult {
+  /** The bill voided. */
+  readonly billId: string;
+  /** The reason as recorded (32 bytes). */
+  readonly reason: string;
+  /** The replacement, or the zero hash. */
+  readonly replacementId: string;
+}
+
+/** The answer of {@link MedBillClient.verify}. */
+export type Verdict = "genuine" | "tampered" | "unknown" | "voided";
+
+/** Result of {@link MedBillClient.verify}. */
+export interface Verification {
+  /**
+   * `genuine`: issued, not voided, and its hash matches; `tampered`: issued but the document (or the URI's hash)
+   * does not match what was recorded; `unknown`: never issued on this registry; `voided`: voided by its issuer.
+   */
+  readonly verdict: Verdict;
+  /** The bill's id. */
+  readonly billId: string;
+  /** The hash checked (recomputed from the document, or taken from the URI). */
+  readonly contentHash: string;
+  /** The bill on chain, or null when unknown. */
+  readonly bill: BillView | null;
+}
+
+/** Where and when an event happened. */
+export interface EventMeta {
+  /** Block number. */
+  readonly blockNumber: number;
+  /** Position of the log in the block. */
+  readonly logIndex: number;
+  /** Transaction hash. */
+  readonly txHash: string;
+}
+
+/** A `BillIssued` event. */
+export interface BillIssuedEvent extends EventMeta {
+  /** Discriminant. */
+  readonly kind: "issued";
+  /** The bill. */
+  readonly billId: string;
+  /** Its issuer. */
+  readonly issuer: string;
+  /** The patient's commitment. */
+  readonly patientRef: string;
+  /** The on-chain bill number. */
+  readonly billNumber: string;
+  /** Total, in fen. */
+  readonly amount: bigint;
+  /** Document hash. */
+  readonly contentHash: string;
+}
+
+/** A `BillReimbursed` event. */
+export interface BillReimbursedEvent extends EventMeta {
+  /** Discriminant. */
+  readonly kind: "reimbursed";
+  /** The bill. */
+  readonly billId: string;
+  /** The payer. */
+  readonly claimer: string;
+  /** The payer's claim reference. */
+  readonly claimRef: string;
+  /** Paid now, in fen. */
+  readonly amount: bigint;
+  /** The bill's total reimbursed after it, in fen. */
+  readonly totalReimbursed: bigint;
+}
+
+/** A `BillVoided` event. */
+export interface BillVoidedEvent extends EventMeta {
+  /** Discriminant. */
+  readonly kind: "voided";
+  /** The bill. */
+  readonly billId: string;
+  /** Its issuer. */
+  readonly issuer: string;
+  /** The reason code. */
+  readonly reason: string;
+  /** The replacement, or the zero hash. */
+  readonly replacementId: string;
+}
+
+/** Any event of a bill's life. */
+export type BillEvent = BillIssuedEvent | BillReimbursedEvent | BillVoidedEvent;
+
+/** An event of a bill's history with its block time. */
+export type HistoryEntry = BillEvent & {
+  /** The block's timestamp, seconds since the epoch. */
+  readonly blockTime: number;
+};
+
+/** Block range of an event query. */
+export interface BlockRange {
+  /** First block (default: the client's `fromBlock`, 0 unless set at connect). */
+  readonly fromBlock?: number;
+  /** Last block (default: the latest block when the query starts). */
+  readonly toBlock?: number;
+}
+
+/** A query of {@link MedBillClient.bills}: exactly one of `issuer`, `patientRef` or `claimer`. */
+export type BillsQuery =
+  | (BlockRange & { readonly issuer: string; readonly patientRef?: never; readonly claimer?: never })
+  | (BlockRange & { readonly patientRef: string; readonly issuer?: never; readonly claimer?: never })
+  | (BlockRange & { readonly claimer: string; readonly issuer?: never; readonly patientRef?: never });
+
+/** The admin state of the registry (OpenZeppelin AccessControlDefaultAdminRules). */
+export interface AdminState {
+  /** The current admin. */
+  readonly admin: string;
+  /** The admin proposed by `beginAdminTransfer`, or the zero address. */
+  readonly pendingAdmin: string;
+  /** When the pending admin may accept, seconds since the epoch (0 when none). */
+  readonly schedule: bigint;
+  /** The hand-over delay in seconds. */
+  readonly delay: bigint;
+}
+
+const MAX_TX_GAS = 16_777_216n;
+
+/**
+ * A typed client of one MedBill registry. Connect with an ethers v6 Signer to write (as that account), or with a
+ * Provider to read only. Every write checks its call first (a refusal throws the typed error before anything is
+ * sent) and resolves once mined.
+ */
+export class MedBillClient {
+  /** The registry's address (checksummed). */
+  readonly address: string;
+  /** The chain the node serves. */
+  readonly chainId: bigint;
+  /** The TypeChain contract, for anything the client does not wrap. */
+  readonly contract: BillRegistry;
+  /** The provider used for reads and event queries. */
+  readonly provider: Provider;
+  /** The signer used for writes, or null when read-only. */
+  readonly signer: Signer | null;
+  /** The EIP-712 domain of this registry's bills. */
+  readonly domain: BillDomain;
+  /** First block searched for events. */
+  readonly fromBlock: number;
+  /** Blocks per `eth_getLogs` request. */
+  readonly blockRange: number;
+  private readonly iface: Interface;
+
+  private constructor(
+    address: string,
+    chainId: bigint,
+    runner: Signer | Provider,
+    provider: Provider,
+    options: ConnectOptions,
+  ) {
+    this.address = address;
+    this.chainId = chainId;
+    this.provider = provider;
+    this.signer = isSigner(runner) ? runner : null;
+    this.contract = BillRegistry__factory.connect(address, runner);
+    this.iface = this.contract.interface as unknown as Interface;
+    this.domain = { chainId, verifyingContract: address };
+    this.fromBlock = options.fromBlock ?? 0;
+    this.blockRange = options.blockRange ?? 10_000;
+  }
+
+  /**
+   * Connects to a registry.
+   *
+   * @param target - The registry's address, a map chain id → address, or a function of the chain id.
+   * @param runner - An ethers v6 Signer (reads and writes) or Provider (reads only).
+   * @param options - Expected chain, first event block, paging.
+   * @returns The client.
+   * @throws {@link NodeUnreachableError} when the node does not answer; {@link WrongChainError} when it serves
+   * another chain than `options.chainId`; {@link NoContractError} when no address is known for the chain or no
+   * contract is deployed there.
+   */
+  static async connect(
+    target: RegistryTarget,
+    runner: Signer | Provider,
+    options: ConnectOptions = {},
+  ): Promise<MedBillClient> {
+    const provider = providerOf(runner);
+    const timeoutMs = options.timeoutMs ?? 15_000;
+    let chainId: bigint;
+    try {
+      chainId = (await withTimeout(provider.getNetwork(), timeoutMs)).chainId;
+    } catch (e) {
+      throw new NodeUnreachableError(`the node did not answer: ${(e as Error)?.message ?? String(e)}`, e);
+    }
+    if (options.chainId !== undefined && BigInt(options.chainId) !== chainId) {
+      throw new WrongChainError(BigInt(options.chainId), chainId);
+    }
+    let raw: string | undefined;
+    if (typeof target === "string") raw = target;
+    else if (typeof target === "function") raw = await target(chainId);
+    else if (target && typeof target === "object") raw = target[chainId.toString()];
+    if (raw === undefined) {
+      throw new NoContractError(null, chainId, `no registry address is known for chain ${chainId}`);
+    }
+    const address = addressArg("registry", raw);
+    let code: string;
+    try {
+      code = await withTimeout(provider.getCode(address), timeoutMs);
+    } catch (e) {
+      throw new NodeUnreachableError(`the node did not answer: ${(e as Error)?.message ?? String(e)}`, e);
+    }
+    if (code === "0x") throw new NoContractError(address, chainId);
+    return new MedBillClient(address, chainId, runner, provider, options);
+  }
+
+  /**
+   * Connects read-only to the registry a bill URI names, checking that the node serves the URI's chain.
+   *
+   * @param uri - A bill URI.
+   * @param provider - A provider for a node of that chain.
+   * @returns The client.
+   */
+  static async fromUri(uri: string, provider: Provider, options: ConnectOptions = {}): Promise<MedBillClient> {
+    const parsed = decodeBillUri(uri);
+    return MedBillClient.connect(parsed.registry, provider, { ...options, chainId: parsed.chainId });
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Documents
+
+  /**
+   * The on-chain input for a document in this registry (domain filled in).
+   *
+   * @param document - The bill document.
+   * @param salt - The patient's 32-byte salt (hex).
+   */
+  toBillInput(document: MedicalBill, salt: string): BillInput {
+    return toBillInput(document, salt, this.domain);
+  }
+
+  /** The EIP-712 hash of a document in this registry. @param document - The bill document. */
+  hashBill(document: MedicalBill): string {
+    return hashBill(document, this.domain);
+  }
+
+  /** The EIP-712 typed data of a document in this registry, for a wallet to sign. @param document - The bill. */
+  typedData(document: MedicalBill): BillTypedData {
+    return billTypedData(document, this.domain);
+  }
+
+  /**
+   * The URI of a bill of this registry (for its QR code).
+   *
+   * @param billId - The bill's id.
+   * @param contentHash - Its document hash.
+   */
+  billUri(billId: string, contentHash: string): string {
+    return encodeBillUri({ chainId: this.chainId, registry: this.address, billId, contentHash });
+  }
+
+  /** A bill's id for an issuer in this registry. @param issuer - Issuer. @param billNumber - On-chain number. */
+  billIdOf(issuer: string, billNumber: string): string {
+    return billIdOf(issuer, billNumber);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Writes
+
+  /**
+   * Issues one bill as the connected hospital (ISSUER_ROLE).
+   *
+   * @param request - A document (a random patient salt is drawn and returned), `{ document, salt }`, or a
+   * `BillInput`.
+   * @returns The bill id, its URI, the input sent and the transaction.
+   * @throws {@link InvalidBillError} for an invalid document; the registry's typed errors, e.g.
+   * {@link BillAlreadyIssuedError}, {@link UnauthorizedError}, {@link PausedError}.
+   */
+  async issue(request: IssueRequest): Promise<IssueResult> {
+    const signer = this.requireSigner("issue");
+    const { input, salt } = this.normalise(request);
+    const issuer = await signer.getAddress();
+    const receipt = await this.send("issue", [input]);
+    const billId = billIdOf(issuer, input.billNumber);
+    return {
+      ...writeResult(receipt),
+      billId,
+      input,
+      uri: this.billUri(billId, input.contentHash),
+      salt,
+    };
+  }
+
+  /**
+   * Issues many bills as the connected hospital, in atomic batches of up to `batchSize`, several transactions in
+   * flight. Every request is validated first (one {@link InvalidBillError} lists every fault); bills already on
+   * chain are skipped, so a rerun after a crash issues nothing twice. A batch that reverts because one of its
+   * bills was issued meanwhile is rechecked and the rest resent.
+   *
+   * @param requests - Documents, `{ document, salt }` or `BillInput`s.
+   * @param options - Batch size, transactions in flight, progress callback.
+   * @returns Bill ids in input order, what was issued and skipped, and the transactions.
+   */
+  async issueMany(requests: readonly IssueRequest[], options: IssueManyOptions = {}): Promise<IssueManyResult> {
+    const signer = this.requireSigner("issueMany");
+    const started = Date.now();
+    const batchSize = options.batchSize ?? MAX_BATCH_SIZE;
+    const inFlight = options.inFlight ?? 8;
+    const checkConcurrency = options.checkConcurrency ?? 64;
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+      throw new InvalidArgumentError("batchSize", `must be an integer from 1 to ${MAX_BATCH_SIZE}`);
+    }
+    if (!Number.isInteger(inFlight) || inFlight < 1) throw new InvalidArgumentError("inFlight", "must be at least 1");
+    if (!Number.isInteger(checkConcurrency) || checkConcurrency < 1) {
+      throw new InvalidArgumentError("checkConcurrency", "must be at least 1");
+    }
+    if (!Array.isArray(requests)) throw new InvalidArgumentError("requests", "expected an array");
+
+    // 1. Validate everything first.
+    const inputs: BillInput[] = [];
+    const salts: (string | undefined)[] = [];
+    const issues: BillIssue[] = [];
+    requests.forEach((request, i) => {
+      try {
+        const { input, salt } = this.normalise(request);
+        inputs.push(input);
+        salts.push(salt);
+      } catch (e) {
+        if (!(e instanceof InvalidBillError)) throw e;
+        for (const issue of e.issues)
+          issues.push({ path: issue.path ? `${i}.${issue.path}` : String(i), message: issue.message });
+        inputs.push(undefined as unknown as BillInput);
+        salts.push(undefined);
+      }
+    });
+    const issuer = await signer.getAddress();
+    const billIds = inputs.map((input) => (input ? billIdOf(issuer, input.billNumber) : ""));
+    const firstIndex = new Map<string, number>();
+    billIds.forEach((id, i) => {
+      if (!id) return;
+      const first = firstIndex.get(id);
+      if (first === undefined) firstIndex.set(id, i);
+      else if (inputs[first].contentHash !== inputs[i].contentHash || inputs[first].amount !== inputs[i].amount) {
+        issues.push({ path: `${i}.billNumber`, message: `same bill number as bill ${first} with other content` });
+      }
+    });
+    if (issues.length > 0) throw new InvalidBillError(issues, `${requests.length} bills`);
+
+    const total = inputs.length;
+    const issuedNow = new Array<boolean>(total).fill(false);
+    const transactions: BatchReceipt[] = [];
+    let issued = 0;
+    let skipped = 0;
+    const progress = (): void => {
+      const seconds = (Date.now() - started) / 1000;
+      options.onProgress?.({
+        done: issued + skipped,
+        total,
+        issued,
+        skipped,
+        billsPerSecond: seconds > 0 ? issued / seconds : 0,
+      });
+    };
+
+    // Bills repeated in the input are skipped after their first occurrence.
+    let pending: number[] = [];
+    billIds.forEach((id, i) => {
+      if (firstIndex.get(id) === i) pending.push(i);
+      else skipped++;
+    });
+
+    for (let round = 0; pending.length > 0; round++) {
+      // 2. Skip what is already on chain.
+      const exists = await mapLimit(pending, checkConcurrency, (i) => this.exists(billIds[i]));
+      const todo = pending.filter((_, k) => !exists[k]);
+      skipped += pending.length - todo.length;
+      progress();
+      if (todo.length === 0) break;
+      if (round >= 5) {
+        throw new MedBillError(
+          `issueMany gave up after ${round} rounds with ${todo.length} bills left`,
+          "ISSUE_MANY_STUCK",
+        );
+      }
+
+      // 3. Send the batches, several in flight.
+      const batches: number[][] = [];
+      for (let k = 0; k < todo.length; k += batchSize) batches.push(todo.slice(k, k + batchSize));
+      const failure = await this.sendBatches(
+        batches.map((batch) => batch.map((i) => inputs[i])),
+        inFlight,
+        (b, receipt) => {
+          for (const i of batches[b]) issuedNow[i] = true;
+          issued += batches[b].length;
+          transactions.push({ ...writeResult(receipt), count: batches[b].length });
+          progress();
+        },
+      );
+      pending = todo.filter((i) => !issuedNow[i]);
+      if (failure === null) break;
+      // A bill issued concurrently (by a rerun, or another process) is skipped on the next round; anything else
+      // is the caller's to see.
+      const recoverable =
+        (failure instanceof BatchItemInvalidError && failure.reasonName === "BillAlreadyIssued") ||
+        isNonceError(failure);
+      if (!recoverable) throw failure;
+    }
+
+    transactions.sort((a, b) => a.blockNumber - b.blockNumber);
+    const seconds = (Date.now() - started) / 1000;
+    return {
+      billIds,
+      issuedNow,
+      inputs,
+      salts,
+      issued,
+      skipped,
+      transactions,
+      txHashes: transactions.map((t) => t.txHash),
+      blockNumber: transactions.length > 0 ? transactions[transactions.length - 1].blockNumber : null,
+      gasUsed: transactions.reduce((sum, t) => sum + t.gasUsed, 0n),
+      seconds,
+      billsPerSecond: seconds > 0 ? issued / seconds : 0,
+    };
+  }
+
+  /**
+   * Reimburses `amount` of a bill as the connected payer (CLAIMER_ROLE): at most once per payer, never beyond
+   * what is left.
+   *
+   * @param billId - The bill.
+   * @param amount - Fen (bigint, safe integer or decimal string), 1 to MAX_AMOUNT.
+   * @param claimRef - The payer's claim number: 32-byte hex, or text (packed or hashed by {@link toBytes32}).
+   * @throws {@link BillNotFoundError}, {@link AlreadyReimbursedError}, {@link ReimbursementExceedsBalanceError},
+   * {@link BillNotReimbursableError}, {@link UnauthorizedError}, {@link PausedError}, ...
+   */
+  async reimburse(billId: string, amount: bigint | number | string, claimRef: string): Promise<ReimburseResult> {
+    this.requireSigner("reimburse");
+    const id = bytes32Arg("billId", billId);
+    const fen = toFen(amount, "reimbursement amount", { allowZero: true, max: (1n << 256n) - 1n });
+    const ref = toBytes32(claimRef);
+    const receipt = await this.send("reimburse", [id, fen, ref]);
+    const event = this.findEvent(receipt, "BillReimbursed");
+    return {
+      ...writeResult(receipt),
+      billId: id,
+      amount: fen,
+      totalReimbursed: event ? (event.args.totalReimbursed as bigint) : 0n,
+      claimRef: ref,
+    };
+  }
+
+  /**
+   * Voids one of the connected hospital's bills that has no reimbursement yet.
+   *
+   * @param billId - The bill.
+   * @param reason - Reason code: 32-byte hex or text ({@link toBytes32}).
+   * @param replacementId - A live bill of the same issuer replacing it; omitted or zero for none.
+   * @throws {@link BillNotFoundError}, {@link NotBillIssuerError}, {@link BillNotVoidableError},
+   * {@link InvalidReplacementError}, {@link ZeroReasonError}, ...
+   */
+  async voidBill(billId: string, reason: string, replacementId?: string): Promise<VoidResult> {
+    this.requireSigner("voidBill");
+    const id = bytes32Arg("billId", billId);
+    const why = toBytes32(reason);
+    const replacement = replacementId === undefined ? ZeroHash : bytes32Arg("replacementId", replacementId);
+    const receipt = await this.send("voidBill", [id, why, replacement]);
+    return { ...writeResult(receipt), billId: id, reason: why, replacementId: replacement };
+  }
+
+  /**
+   * Grants a role (admin only). The admin role itself changes hands only by {@link beginAdminTransfer}.
+   *
+   * @param role - `"issuer"` or `"claimer"` (`"admin"` is refused by the registry: {@link AdminRulesError}).
+   * @param account - Who receives it.
+   */
+  async grantRole(role: RoleName, account: string): Promise<WriteResult> {
+    this.requireSigner("grantRole");
+    return writeResult(await this.send("grantRole", [roleId(role), addressArg("account", account)]));
+  }
+
+  /** Revokes a role (admin only). @param role - The role. @param account - Who loses it. */
+  async revokeRole(role: RoleName, account: string): Promise<WriteResult> {
+    this.requireSigner("revokeRole");
+    return writeResult(await this.send("revokeRole", [roleId(role), addressArg("account", account)]));
+  }
+
+  /**
+   * Gives up a role held by the connected account.
+   *
+   * @param role - The role.
+   * @param account - Must be the connected account (the registry's confirmation); defaults to it.
+   */
+  async renounceRole(role: RoleName, account?: string): Promise<WriteResult> {
+    const signer = this.requireSigner("renounceRole");
+    const who = account === undefined ? await signer.getAddress() : addressArg("account", account);
+    return writeResult(await this.send("renounceRole", [roleId(role), who]));
+  }
+
+  /** Stops every issue, reimbursement and void until {@link unpause} (admin only). */
+  async pause(): Promise<WriteResult> {
+    this.requireSigner("pause");
+    return writeResult(await this.send("pause", []));
+  }
+
+  /** Lets state changes resume (admin only). */
+  async unpause(): Promise<WriteResult> {
+    this.requireSigner("unpause");
+    return writeResult(await this.send("unpause", []));
+  }
+
+  /**
+   * Proposes a new admin (admin only); it may accept once the delay has passed.
+   *
+   * @param newAdmin - The proposed admin.
+   */
+  async beginAdminTransfer(newAdmin: string): Promise<WriteResult> {
+    this.requireSigner("beginAdminTransfer");
+    return writeResult(await this.send("beginDefaultAdminTransfer", [addressArg("newAdmin", newAdmin)]));
+  }
+
+  /** Accepts the admin role as the pending admin, once the delay has passed. */
+  async acceptAdminTransfer(): Promise<WriteResult> {
+    this.requireSigner("acceptAdminTransfer");
+    return writeResult(await this.send("acceptDefaultAdminTransfer", []));
+  }
+
+  /** Cancels a proposed admin hand-over (admin only). */
+  async cancelAdminTransfer(): Promise<WriteResult> {
+    this.requireSigner("cancelAdminTransfer");
+    return writeResult(await this.send("cancelDefaultAdminTransfer", []));
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Reads
+
+  /**
+   * Reads a bill.
+   *
+   * @param billId - The bill's id.
+   * @returns The bill, or null when it was never issued.
+   */
+  async getBill(billId: string): Promise<BillView | null> {
+    const id = bytes32Arg("billId", billId);
+    const bill = await this.read(() => this.contract.getBill(id));
+    const status = statusName(bill.status);
+    if (status === "None") return null;
+    const amount = bill.amount;
+    const reimbursed = bill.reimbursed;
+    return {
+      billId: id,
+      issuer: bill.issuer,
+      status,
+      amount,
+      reimbursed,
+      remaining: status === "Voided" ? 0n : amount - reimbursed,
+      contentHash: bill.contentHash,
+    };
+  }
+
+  /**
+   * How much a payer reimbursed on a bill.
+   *
+   * @param billId - The bill. @param claimer - The payer.
+   * @returns Fen (0 when it did not).
+   */
+  async reimbursedBy(billId: string, claimer: string): Promise<bigint> {
+    const id = bytes32Arg("billId", billId);
+    const who = addressArg("claimer", claimer);
+    return this.read(() => this.contract.reimbursedBy(id, who));
+  }
+
+  /**
+   * Verifies a bill from its URI (QR code): is the hash in the URI the one recorded for the bill? Give the document
+   * too to check that it hashes to that value.
+   *
+   * @param uri - The bill URI.
+   * @param document - Optional document presented with it.
+   * @throws {@link InvalidUriError}; {@link WrongChainError} / {@link WrongRegistryError} when the URI names
+   * another chain or registry.
+   */
+  async verify(uri: string, document?: MedicalBill): Promise<Verification>;
+  /**
+   * Verifies a bill document: recomputes its hash and compares it with what its issuer recorded.
+   *
+   * @param document - The bill document.
+   * @param issuer - The issuing hospital's address (the document names it only by name).
+   */
+  async verify(document: MedicalBill, issuer: string): Promise<Verification>;
+  async verify(subject: string | MedicalBill, extra?: MedicalBill | string): Promise<Verification> {
+    let billId: string;
+    let contentHash: string;
+    let claimed: string | undefined;
+    if (typeof subject === "string") {
+      const uri: BillUri = decodeBillUri(subject);
+      if (uri.chainId !== this.chainId) throw new WrongChainError(uri.chainId, this.chainId);
+      if (uri.registry !== this.address) throw new WrongRegistryError(this.address, uri.registry);
+      billId = uri.billId;
+      contentHash = uri.contentHash;
+      if (extra !== undefined) {
+        if (typeof extra === "string") throw new InvalidArgumentError("document", "expected a bill document");
+        claimed = this.hashBill(extra);
+      }
+    } else {
+      if (typeof extra !== "string") throw new InvalidArgumentError("issuer", "the issuer's address is needed");
+      const document = parseBill(subject);
+      contentHash = this.hashBill(document);
+      billId = billIdOf(addressArg("issuer", extra), billNumberOf(document));
+    }
+    const bill = await this.getBill(billId);
+    let verdict: Verdict;
+    if (bill === null) verdict = "unknown";
+    else if (bill.status === "Voided") verdict = "voided";
+    else if (bill.contentHash !== contentHash || (claimed !== undefined && claimed !== contentHash))
+      verdict = "tampered";
+    else verdict = "genuine";
+    return { verdict, billId, contentHash: claimed ?? contentHash, bill };
+  }
+
+  /**
+   * A bill's history: its issue, each reimbursement and its void, in chain order, with block times.
+   *
+   * @param billId - The bill.
+   * @param range - Blocks to search (default: from the client's `fromBlock` to the latest).
+   */
+  async history(billId: string, range: BlockRange = {}): Promise<HistoryEntry[]> {
+    const id = bytes32Arg("billId", billId);
+    const topics = ["BillIssued", "BillReimbursed", "BillVoided"].map((n) => this.iface.getEvent(n)!.topicHash);
+    const events: BillEvent[] = [];
+    for await (const page of this.logPages([topics, id], range)) events.push(...page);
+    const times = new Map<number, number>();
+    await mapLimit([...new Set(events.map((e) => e.blockNumber))], 16, async (n) => {
+      const block = await this.read(() => this.provider.getBlock(n));
+      times.set(n, block ? block.timestamp : 0);
+    });
+    return events.map((e) => ({ ...e, blockTime: times.get(e.blockNumber) ?? 0 }));
+  }
+
+  /**
+   * Finds bills by issuer, by patient commitment (issue events) or by payer (reimbursement events), paging over
+   * block ranges of `blockRange` blocks. Iterate with `for await`.
+   *
+   * @param query - Exactly one of `issuer`, `patientRef`, `claimer`; optional block range.
+   */
+  bills(query: BlockRange & { readonly claimer: string }): AsyncGenerator<BillReimbursedEvent>;
+  bills(
+    query: BlockRange & ({ readonly issuer: string } | { readonly patientRef: string }),
+  ): AsyncGenerator<BillIssuedEvent>;
+  bills(query: BillsQuery): AsyncGenerator<BillEvent>;
+  async *bills(query: BillsQuery): AsyncGenerator<BillEvent> {
+    const q = query as { issuer?: string; patientRef?: string; claimer?: string } & BlockRange;
+    const given = [q.issuer, q.patientRef, q.claimer].filter((v) => v !== undefined).length;
+    if (given !== 1) throw new InvalidArgumentError("query", "give exactly one of issuer, patientRef, claimer");
+    const issued = this.iface.getEvent("BillIssued")!.topicHash;
+    const reimbursed = this.iface.getEvent("BillReimbursed")!.topicHash;
+    let topics: (string | string[] | null)[];
+    if (q.issuer !== undefined) topics = [issued, null, topicOfAddress(addressArg("issuer", q.issuer))];
+    else if (q.patientRef !== undefined) topics = [issued, null, null, bytes32Arg("patientRef", q.patientRef)];
+    else topics = [reimbursed, null, topicOfAddress(addressArg("claimer", q.claimer))];
+    for await (const page of this.logPages(topics, q)) yield* page;
+  }
+
+  /** Whether an account holds a role. @param role - The role. @param account - The account. */
+  async hasRole(role: RoleName, account: string): Promise<boolean> {
+    const who = addressArg("account", account);
+    return this.read(() => this.contract.hasRole(roleId(role), who));
+  }
+
+  /**
+   * The current holders of a role, replayed from `RoleGranted` / `RoleRevoked` events, in order of grant.
+   *
+   * @param role - The role.
+   * @param range - Blocks to search (default: from the client's `fromBlock`).
+   */
+  async roleMembers(role: RoleName, range: BlockRange = {}): Promise<string[]> {
+    const granted = this.iface.getEvent("RoleGranted")!.topicHash;
+    const revoked = this.iface.getEvent("RoleRevoked")!.topicHash;
+    const members = new Set<string>();
+    const [from, to] = await this.rangeOf(range);
+    for (let start = from; start <= to; start += this.blockRange) {
+      const end = Math.min(to, start + this.blockRange - 1);
+      const logs = await this.read(() =>
+        this.provider.getLogs({
+          address: this.address,
+          topics: [[granted, revoked], roleId(role)],
+          fromBlock: start,
+          toBlock: end,
+        }),
+      );
+      for (const log of sortLogs(logs)) {
+        const account = addressFromTopic(log.topics[2]);
+        if (log.topics[0] === granted) {
+          members.delete(account);
+          members.add(account);
+        } else members.delete(account);
+      }
+    }
+    return [...members];
+  }
+
+  /** Whether the registry is paused. */
+  async paused(): Promise<boolean> {
+    return this.read(() => this.contract.paused());
+  }
+
+  /** The admin, the pending admin and the hand-over delay. */
+  async adminState(): Promise<AdminState> {
+    const [admin, pending, delay] = await Promise.all([
+      this.read(() => this.contract.defaultAdmin()),
+      this.read(() => this.contract.pendingDefaultAdmin()),
+      this.read(() => this.contract.defaultAdminDelay()),
+    ]);
+    return { admin, pendingAdmin: pending.newAdmin, schedule: pending.schedule, delay };
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Internals
+
+  private requireSigner(method: string): Signer {
+    if (this.signer === null) throw new ReadOnlyError(method);
+    return this.signer;
+  }
+
+  private normalise(request: IssueRequest): { input: BillInput; salt: string | undefined } {
+    if (typeof request !== "object" || request === null) {
+      throw new InvalidBillError([{ path: "", message: "expected a bill document or a bill input" }]);
+    }
+    if ("contentHash" in request) return { input: parseBillInput(request), salt: undefined };
+    if ("document" in request) {
+      const salt = request.salt ?? randomSalt();
+      return { input: this.toBillInput(request.document, salt), salt };
+    }
+    const salt = randomSalt();
+    return { input: this.toBillInput(request, salt), salt };
+  }
+
+  private async exists(billId: string): Promise<boolean> {
+    const bill = await this.read(() => this.contract.getBill(billId));
+    return bill.status !== 0n;
+  }
+
+  /** Preflights (estimateGas), sends and waits for one transaction, turning failures into typed errors. */
+  private async send(method: string, args: unknown[]): Promise<ContractTransactionReceipt> {
+    const fn = this.contract.getFunction(method);
+    try {
+      const gas = await fn.estimateGas(...args);
+      const tx = await fn.send(...args, { gasLimit: gasWithMargin(gas) });
+      const receipt = await tx.wait();
+      if (receipt === null) throw new MedBillError(`transaction ${tx.hash} was dropped`, "TX_DROPPED");
+      return receipt;
+    } catch (e) {
+      throw toMedBillError(e);
+    }
+  }
+
+  /**
+   * Sends `batches` with `inFlight` transactions at once and explicit nonces. Returns null when all were mined,
+   * else the first failure (after every transaction in flight has settled).
+   */
+  private async sendBatches(
+    batches: BillInput[][],
+    inFlight: number,
+    onMined: (batch: number, receipt: ContractTransactionReceipt) => void,
+  ): Promise<unknown> {
+    if (batches.length === 0) return null;
+    const signer = this.requireSigner("issueMany");
+    const fn = this.contract.getFunction("issueBatch");
+    // The first batch is the preflight: a refusal (role, pause) throws here, before anything is sent.
+    let perBill: bigint;
+    try {
+      perBill = (await fn.estimateGas(batches[0])) / BigInt(batches[0].length) + 1n;
+    } catch (e) {
+      const error = toMedBillError(e);
+      if (error instanceof ContractError) return error;
+      throw error;
+    }
+    const fee = await this.read(() => this.provider.getFeeData());
+    const feeFields: Partial<TransactionRequest> =
+      fee.maxFeePerGas !== null && fee.maxPriorityFeePerGas !== null
+        ? { maxFeePerGas: fee.maxFeePerGas, maxPriorityFeePerGas: fee.maxPriorityFeePerGas }
+        : { gasPrice: fee.gasPrice ?? 0n };
+    let nonce = await this.read(() => signer.getNonce("pending"));
+    let next = 0;
+    let failure: unknown = null;
+    const worker = async (): Promise<void> => {
+      while (failure === null && next < batches.length) {
+        const b = next++;
+        const myNonce = nonce++;
+        const batch = batches[b];
+        const data = this.iface.encodeFunctionData("issueBatch", [batch]);
+        const gasLimit = minBig(MAX_TX_GAS, gasWithMargin(perBill * BigInt(batch.length) + 30_000n));
+        try {
+          const tx = await signer.sendTransaction({
+            to: this.address,
+            data,
+            nonce: myNonce,
+            gasLimit,
+            chainId: this.chainId,
+            ...feeFields,
+          });
+          const receipt = (await tx.wait()) as ContractTransactionReceipt | null;
+          if (receipt === null) throw new MedBillError(`transaction ${tx.hash} was dropped`, "TX_DROPPED");
+          onMined(b, receipt);
+        } catch (e) {
+          if (failure === null) failure = toMedBillError(e);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(inFlight, batches.length) }, worker));
+    return failure;
+  }
+
+  private findEvent(receipt: ContractTransactionReceipt, name: string): ReturnType<Interface["parseLog"]> {
+    for (const log of receipt.logs) {
+      if (log.address.toLowerCase() !== this.address.toLowerCase()) continue;
+      const parsed = this.iface.parseLog(log);
+      if (parsed?.name === name) return parsed;
+    }
+    return null;
+  }
+
+  private async read<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw toMedBillError(e);
+    }
+  }
+
+  private async rangeOf(range: BlockRange): Promise<[number, number]> {
+    const from = range.fromBlock ?? this.fromBlock;
+    const to = range.toBlock ?? (await this.read(() => this.provider.getBlockNumber()));
+    for (const [name, v] of [
+      ["fromBlock", from],
+      ["toBlock", to],
+    ] as const) {
+      if (!Number.isSafeInteger(v) || v < 0) throw new InvalidArgumentError(name, "must be a block number");
+    }
+    return [from, to];
+  }
+
+  private async *logPages(topics: (string | string[] | null)[], range: BlockRange): AsyncGenerator<BillEvent[]> {
+    const [from, to] = await this.rangeOf(range);
+    for (let start = from; start <= to; start += this.blockRange) {
+      const end = Math.min(to, start + this.blockRange - 1);
+      const logs = await this.read(() =>
+        this.provider.getLogs({ address: this.address, topics, fromBlock: start, toBlock: end }),
+      );
+      const events = sortLogs(logs)
+        .map((log) => this.toEvent(log))
+        .filter((e): e is BillEvent => e !== null);
+      if (events.length > 0) yield events;
+    }
+  }
+
+  private toEvent(log: Log): BillEvent | null {
+    const parsed = this.iface.parseLog(log);
+    if (!parsed) return null;
+    const meta: EventMeta = { blockNumber: log.blockNumber, logIndex: log.index, txHash: log.transactionHash };
+    const a = parsed.args;
+    switch (parsed.name) {
+      case "BillIssued":
+        return {
+          kind: "issued",
+          ...meta,
+          billId: a.billId,
+          issuer: a.issuer,
+          patientRef: a.patientRef,
+          billNumber: a.billNumber,
+          amount: a.amount,
+          contentHash: a.contentHash,
+        };
+      case "BillReimbursed":
+        return {
+          kind: "reimbursed",
+          ...meta,
+          billId: a.billId,
+          claimer: a.claimer,
+          claimRef: a.claimRef,
+          amount: a.amount,
+          totalReimbursed: a.totalReimbursed,
+        };
+      case "BillVoided":
+        return {
+          kind: "voided",
+          ...meta,
+          billId: a.billId,
+          issuer: a.issuer,
+          reason: a.reason,
+          replacementId: a.replacementId,
+        };
+      default:
+        return null;
+    }
+  }
+}
+
+function isSigner(runner: Signer | Provider): runner is Signer {
+  return (
+    typeof (runner as Signer).getAddress === "function" && typeof (runner as Signer).signTransaction === "function"
+  );
+}
+
+function providerOf(runner: Signer | Provider): Provider {
+  if (runner === null || typeof runner !== "object")
+    throw new InvalidArgumentError("runner", "expected a Signer or a Provider");
+  if (isSigner(runner)) {
+    if (!runner.provider) throw new InvalidArgumentError("runner", "the signer is not connected to a provider");
+    return runner.provider;
+  }
+  if (typeof (runner as Provider).getNetwork !== "function") {
+    throw new InvalidArgumentError("runner", "expected a Signer or a Provider");
+  }
+  return runner as Provider;
+}
+
+function roleId(role: RoleName): string {
+  const id = (ROLES as Record<string, string>)[role];
+  if (id === undefined)
+    throw new InvalidArgumentError("role", `"${String(role)}" is not one of admin, issuer, claimer`);
+  return id;
+}
+
+function writeResult(receipt: ContractTransactionReceipt): WriteResult {
+  return { txHash: receipt.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
+}
+
+function gasWithMargin(gas: bigint): bigint {
+  const padded = gas + gas / 5n;
+  return gas > MAX_TX_GAS ? gas : minBig(padded, MAX_TX_GAS);
+}
+
+function minBig(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
+}
+
+function isNonceError(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /nonce/i.test(message);
+}
+
+function topicOfAddress(address: string): string {
+  return "0x" + address.slice(2).toLowerCase().padStart(64, "0");
+}
+
+function addressFromTopic(topic: string): string {
+  return addressArg("topic", "0x" + topic.slice(26));
+}
+
+function sortLogs(logs: readonly Log[]): Log[] {
+  return [...logs].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** @internal Maps with at most `limit` calls in flight, keeping order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

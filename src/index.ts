@@ -1,0 +1,111 @@
+/**
+ * MedBill SDK: issue, verify and reimburse medical e-bills on a MedBill registry, from any TypeScript app.
+ *
+ * ```ts
+ * import { MedBillClient, hashBill, toBillInput, encodeBillUri, decodeBillUri, MedBillError } from "medbill";
+ * ```
+ *
+ * Node-only helpers (reading Ignition's deployment record) are in `medbill/node`.
+ *
+ * @packageDocumentation
+ */
+export { MedBillClient } from "./client";
+export type {
+  AdminState,
+  BatchReceipt,
+  BillEvent,
+  BillIssuedEvent,
+  BillReimbursedEvent,
+  BillsQuery,
+  BillView,
+  BillVoidedEvent,
+  BlockRange,
+  ConnectOptions,
+  EventMeta,
+  HistoryEntry,
+  IssueManyOptions,
+  IssueManyResult,
+  IssueProgress,
+  IssueRequest,
+  IssueResult,
+  RegistryTarget,
+  ReimburseResult,
+  Verdict,
+  Verification,
+  VoidResult,
+  WriteResult,
+} from "./client";
+export {
+  BILL_TYPES,
+  DOMAIN_NAME,
+  DOMAIN_VERSION,
+  billDomain,
+  billIdOf,
+  billNumberOf,
+  billToJson,
+  billTypedData,
+  hashBill,
+  parseBill,
+  parseBillInput,
+  parseBillJson,
+  patientIdDigest,
+  patientRef,
+  randomSalt,
+  toBillInput,
+} from "./bill";
+export type { BillDomain, BillInput, BillItem, BillTypedData, MedicalBill, MedicalBillJson } from "./bill";
+export { MAX_AMOUNT, MAX_BATCH_SIZE, formatYuan, parseYuan, toFen } from "./amount";
+export type { ToFenOptions } from "./amount";
+export { toBytes32 } from "./bytes";
+export { URI_SCHEME, decodeBillUri, encodeBillUri } from "./uri";
+export type { BillUri } from "./uri";
+export { billQr } from "./qr";
+export type { BillQr, BillQrOptions } from "./qr";
+export {
+  AdminDelayNotPassedError,
+  AdminRulesError,
+  AlreadyReimbursedError,
+  AmountTooLargeError,
+  BadConfirmationError,
+  BatchItemInvalidError,
+  BatchTooLargeError,
+  BILL_STATUSES,
+  BillAlreadyIssuedError,
+  BillNotFoundError,
+  BillNotReimbursableError,
+  BillNotVoidableError,
+  CONTRACT_ERRORS,
+  ContractError,
+  EmptyBatchError,
+  ExpectedPauseError,
+  InvalidAmountError,
+  InvalidArgumentError,
+  InvalidBillError,
+  InvalidDefaultAdminError,
+  InvalidReplacementError,
+  InvalidUriError,
+  MedBillError,
+  NoContractError,
+  NodeUnreachableError,
+  NotBillIssuerError,
+  PausedError,
+  ReadOnlyError,
+  ReimbursementExceedsBalanceError,
+  ROLES,
+  SafeCastOverflowError,
+  UnauthorizedError,
+  UnknownRevertError,
+  WrongChainError,
+  WrongRegistryError,
+  ZeroAmountError,
+  ZeroBillNumberError,
+  ZeroClaimRefError,
+  ZeroContentHashError,
+  ZeroPatientRefError,
+  ZeroReasonError,
+  decodeRevertData,
+  toMedBillError,
+} from "./errors";
+export type { BillIssue, BillStatusName, RoleName } from "./errors";
+export type { BillRegistry } from "../typechain-types/contracts/BillRegistry";
+export { BillRegistry__factory } from "../typechain-types/factories/contracts/BillRegistry__factory";
