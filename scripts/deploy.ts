@@ -48,12 +48,16 @@ export interface DeployOptions {
  * Deploys the registry (or finds the one Ignition deployed before) and grants every consortium member the role the
  * consortium file gives it, skipping roles already held.
  */
-export async function deployRegistry(hre: HardhatRuntimeEnvironment, options: DeployOptions = {}): Promise<DeployOutcome> {
+export async function deployRegistry(
+  hre: HardhatRuntimeEnvironment,
+  options: DeployOptions = {},
+): Promise<DeployOutcome> {
   const log = options.log ?? (() => undefined);
   const consortium = options.consortium ?? loadConsortium(hre.config.paths.root);
   const directory = memberDirectory(hre, consortium);
   const adminMember = consortium.members.find((m) => m.role === "admin");
-  if (adminMember === undefined) throw new Error(`consortium file ${consortium.file} names no member with role "admin"`);
+  if (adminMember === undefined)
+    throw new Error(`consortium file ${consortium.file} names no member with role "admin"`);
   const adminSigner = await directory.signerOf(adminMember);
   const adminAddress = await adminSigner.getAddress();
   const adminDelay = options.adminDelay ?? Number(process.env.MEDBILL_ADMIN_DELAY ?? 86_400);
