@@ -251,6 +251,10 @@ describe("web: the bill verification page in Chromium", function () {
     expect(text).to.contain("Do not pay it");
     // What the ledger recorded, not what the forged file claims.
     expect(await field(page, "amount")).to.equal("¥1,288.50");
+    expect(await field(page, "fileTotal"))
+      .to.contain("¥1,588.50")
+      .and.contain("与账本不符")
+      .and.contain("differs");
     expect(await field(page, "billId")).to.equal(ledger.genuine.billId);
     expect(await page.locator(".verdict").getAttribute("class")).to.equal("verdict tampered");
     await screenshot(page, "tampered");
@@ -274,6 +278,7 @@ describe("web: the bill verification page in Chromium", function () {
       .and.contain(ledger.replacement.billId);
     const history = await page.locator("#result ol.history li").allInnerTexts();
     expect(history.map((entry) => entry.split(" ")[0])).to.deep.equal(["开具", "作废"]);
+    expect(history[1]).to.contain("WRONG-ITEMS");
     await screenshot(page, "voided");
 
     await page.click('[data-testid="verify-replacement"]');

@@ -64,6 +64,9 @@ export const LABELS = {
 
   hospital: { zh: "开票医院", en: "Hospital" },
   amount: { zh: "票据金额", en: "Amount" },
+  fileTotal: { zh: "文件所列金额", en: "Total stated in the file" },
+  fileTotalDiffers: { zh: "与账本不符", en: "differs from the ledger" },
+  reason: { zh: "原因", en: "reason" },
   reimbursed: { zh: "已报销", en: "Reimbursed so far" },
   remaining: { zh: "剩余可报销", en: "Remaining" },
   status: { zh: "状态", en: "Status" },

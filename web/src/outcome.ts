@@ -38,6 +38,8 @@ export interface HistoryEntry {
   readonly amount?: bigint;
   /** The transaction. */
   readonly txHash: string;
+  /** For a void: the hospital's reason, when it is readable text. */
+  readonly reason?: string;
 }
 
 /** A bill as read from the ledger. */
@@ -82,6 +84,8 @@ export type Outcome =
       readonly billId: string;
       readonly bill?: BillFacts;
       readonly source: Source;
+      /** When a bill file was checked: the total it states, in fen (it may differ from the ledger's when tampered). */
+      readonly fileTotal?: bigint;
     }
   | { readonly kind: "problem"; readonly problem: Problem; readonly detail: string; readonly source?: Source };
 

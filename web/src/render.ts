@@ -51,7 +51,7 @@ export function renderOutcome(target: HTMLElement, outcome: Outcome, actions: Re
   if (!bill) {
     target.append(facts([["billId", mono(outcome.billId)]]));
   } else {
-    target.append(billFacts(bill));
+    target.append(billFacts(bill, outcome.fileTotal));
     if (bill.status === "Voided") target.append(replacement(bill, actions));
     target.append(payments(bill));
     target.append(history(bill));
@@ -95,7 +95,7 @@ function banner(kind: string, icon: string, title: LabelKey, explain?: LabelKey,
   return box;
 }
 
-function billFacts(bill: BillFacts): HTMLElement {
+function billFacts(bill: BillFacts, fileTotal: bigint | undefined): HTMLElement {
   const issued = bill.history.find((entry) => entry.kind === "issued");
   const rows: Array<[LabelKey, Node]> = [
     ["hospital", party(bill.issuer)],
@@ -104,6 +104,13 @@ function billFacts(bill: BillFacts): HTMLElement {
     ["remaining", money(bill.remaining, "remaining")],
     ["status", bilingual(STATUS_LABELS[bill.status])],
   ];
+  if (fileTotal !== undefined && fileTotal !== bill.amount) {
+    const stated = el("span", "differs");
+    const tag = el("span", "tag bad");
+    tag.append(bilingual("fileTotalDiffers"));
+    stated.append(money(fileTotal, "fileTotal"), " ", tag);
+    rows.splice(2, 0, ["fileTotal", stated]);
+  }
   if (issued?.at) rows.push(["issuedAt", time(issued.at)]);
   rows.push(["billId", mono(bill.billId)]);
   return facts(rows);
@@ -182,6 +189,11 @@ function history(bill: BillFacts): HTMLElement {
     const what = el("span", "");
     what.append(bilingual(EVENT_LABELS[entry.kind]), " · ", party(entry.actor));
     if (entry.amount !== undefined) what.append(" · ", money(entry.amount));
+    if (entry.reason) {
+      const reason = el("span", "muted");
+      reason.append(" · ", bilingual("reason"), `: ${entry.reason}`);
+      what.append(reason);
+    }
     item.append(what, entry.at ? time(entry.at) : mono(entry.txHash.slice(0, 10)));
     list.append(item);
   }

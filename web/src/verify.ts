@@ -1,4 +1,4 @@
-import { ZeroHash, getAddress } from "ethers";
+import { ZeroHash, decodeBytes32String, getAddress } from "ethers";
 import {
   InvalidBillError,
   InvalidUriError,
@@ -93,11 +93,13 @@ export async function checkDocument(json: string, name: string, ledger: Ledger):
     let first: Verification | undefined;
     for (const hospital of hospitals(bill.hospital)) {
       const verification = await client.verify(bill, hospital.address);
-      if (verification.verdict !== "unknown") return describe(client, verification, checked);
+      if (verification.verdict !== "unknown") {
+        return { ...(await describe(client, verification, checked)), fileTotal: bill.total };
+      }
       first ??= verification;
     }
     const billId = first?.billId ?? `${bill.billCode}-${bill.billNumber}`;
-    return { kind: "verdict", verdict: "unknown", billId, source: checked };
+    return { kind: "verdict", verdict: "unknown", billId, source: checked, fileTotal: bill.total };
   });
 }
 
@@ -152,6 +154,7 @@ async function describe(client: MedBillClient, verification: Verification, sourc
     actor: event.kind === "reimbursed" ? event.claimer : event.issuer,
     amount: event.kind === "voided" ? undefined : event.amount,
     txHash: event.txHash,
+    reason: event.kind === "voided" ? readable(event.reason) : undefined,
   }));
   const voided = events.find((event) => event.kind === "voided");
   const replacementId = voided && voided.replacementId !== ZeroHash ? voided.replacementId : undefined;
@@ -175,6 +178,16 @@ async function describe(client: MedBillClient, verification: Verification, sourc
     replacementUri,
   };
   return { kind: "verdict", verdict, billId, bill: facts, source };
+}
+
+/** A 32-byte reason packed as text (`toBytes32("WRONG-ITEMS")`), or undefined when it is a hash. */
+function readable(reason: string): string | undefined {
+  try {
+    const decoded = decodeBytes32String(reason);
+    return /^[\x20-\x7e\u00a0-\uffff]+$/.test(decoded) ? decoded : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function messageOf(error: unknown): string {
