@@ -25,7 +25,7 @@ export function memberOf(address: string): Member | undefined {
 }
 
 /**
- * The consortium's hospitals, the one named `name` (in English or Chinese) first: the accounts that may have issued
+ * The consortium's hospitals, the one whose Chinese or English name appears in `name` first: the accounts that may have issued
  * a bill document naming that hospital.
  *
  * @param name - The hospital named on the bill.
@@ -33,6 +33,6 @@ export function memberOf(address: string): Member | undefined {
  */
 export function hospitals(name: string): Member[] {
   const all = __MEDBILL_MEMBERS__.filter((member) => member.kind === "hospital");
-  const named = all.filter((member) => member.name === name || member.nameZh === name);
+  const named = all.filter((member) => name.includes(member.nameZh) || name.includes(member.name));
   return [...named, ...all.filter((member) => !named.includes(member))];
 }
