@@ -1,0 +1,391 @@
+/**
+ * Throughput: replays generated bills through the SDK's `issueMany` to a `hardhat node` started on a free port,
+ * then reimburses a sample of them from two payers at once, measuring rates, wall time, the client's peak memory
+ * and where the CPU time went (client vs node).
+ *
+ * Bills are streamed: documents are generated, hashed and issued in chunks, never all held at once, so the client's
+ * memory stays flat whatever the count. While one chunk is on its way, the next one is hashed in small slices that
+ * yield to the event loop, so hashing overlaps the node's work.
+ */
+import fs from "node:fs";
+import { HDNodeWallet, JsonRpcProvider, keccak256, toUtf8Bytes } from "ethers";
+import { SingleBar } from "cli-progress";
+import { MedBillClient } from "../../src";
+import { toBillInput, type BillDomain, type BillInput } from "../../src/bill";
+import { BillRegistry__factory } from "../../typechain-types";
+import { makeBills } from "../make-bills";
+import { startHardhatNode, type LocalNode } from "../lib/node";
+
+/** The development mnemonic of the `hardhat node` (same as `DEV_MNEMONIC` in hardhat.config.ts). */
+const DEV_MNEMONIC = "test test test test test test test test test test test junk";
+
+/** Zhejiang's first two weeks: 600,000 bills in 14 days. */
+export const ZHEJIANG = { bills: 600_000, days: 14 } as const;
+
+/** Options of {@link replay}. */
+export interface ReplayOptions {
+  /** Bills to issue. */
+  bills: number;
+  /** Bills to reimburse, each by both payers at once: social security 70 %, the insurer the rest. */
+  sample: number;
+  /** Bills per `issueBatch` (default 300, the contract's maximum). */
+  batchSize?: number;
+  /** Transactions in flight (default 16). */
+  inFlight?: number;
+  /** Bills per `issueMany` call; the client holds at most two chunks at once (default 24,000). */
+  chunkSize?: number;
+  /** Seed of the generated bills (default "bench"). */
+  seed?: string;
+  /** Show progress bars (default true). */
+  progress?: boolean;
+}
+
+/** Memory of the client at one point of the replay. */
+export interface MemorySample {
+  /** Bills issued when sampled. */
+  issued: number;
+  rssMB: number;
+  heapUsedMB: number;
+}
+
+/** Where the time went during the issue phase. */
+export interface IssueProfile {
+  /** Wall-clock seconds of the issue phase. */
+  wallSeconds: number;
+  /** CPU seconds of the client process (generation, EIP-712 hashing, ABI encoding, signing, JSON-RPC). */
+  clientCpuSeconds: number;
+  /** Of which (CPU): generating the documents and hashing them (EIP-712 content hash, patient commitment). */
+  prepareSeconds: number;
+  /** CPU seconds of the node's processes (JSON-RPC server, EVM execution, mining), null if not readable. */
+  nodeCpuSeconds: number | null;
+  /** Transactions sent. */
+  transactions: number;
+  /** Total gas of those transactions. */
+  gasUsed: number;
+  /** JSON-RPC requests the client made during the issue phase, by method. */
+  rpcCalls: Record<string, number>;
+}
+
+/** What {@link replay} measures. */
+export interface ThroughputResults {
+  bills: number;
+  batchSize: number;
+  inFlight: number;
+  chunkSize: number;
+  /** Seconds from the first bill prepared to the last batch mined. */
+  issueSeconds: number;
+  billsPerSecond: number;
+  /** Bills in the reimbursed sample. */
+  sampleBills: number;
+  /** Reimbursement transactions (two per sampled bill). */
+  reimbursements: number;
+  reimburseSeconds: number;
+  reimbursementsPerSecond: number;
+  /** Wall time of the whole replay, node start and stop included. */
+  wallSeconds: number;
+  peakRssMB: number;
+  peakHeapUsedMB: number;
+  /** Client memory through the issue phase (about every 5 % of the bills). */
+  memory: MemorySample[];
+  profile: IssueProfile;
+  /** Minutes 600,000 bills take at the measured rate. */
+  zhejiangMinutes: number;
+  /** The sentence the report prints. */
+  zhejiangLine: string;
+  /** Node and network used. */
+  node: string;
+}
+
+const MB = 1024 * 1024;
+
+/** Samples the client's memory every 200 ms and keeps the peaks. */
+class MemoryMeter {
+  peakRss = 0;
+  peakHeapUsed = 0;
+  readonly samples: MemorySample[] = [];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor() {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), 200);
+    this.timer.unref();
+  }
+
+  sample(): { rss: number; heapUsed: number } {
+    const { rss, heapUsed } = process.memoryUsage();
+    this.peakRss = Math.max(this.peakRss, rss);
+    this.peakHeapUsed = Math.max(this.peakHeapUsed, heapUsed);
+    return { rss, heapUsed };
+  }
+
+  record(issued: number): void {
+    const { rss, heapUsed } = this.sample();
+    this.samples.push({ issued, rssMB: round(rss / MB, 1), heapUsedMB: round(heapUsed / MB, 1) });
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.sample();
+  }
+}
+
+function round(value: number, digits: number): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
+
+/** CPU seconds (user + system) of every process in the process group `pgid` (Linux /proc), or null. */
+function groupCpuSeconds(pgid: number | undefined): number | null {
+  if (pgid === undefined || !fs.existsSync("/proc/self/stat")) return null;
+  let ticks = 0;
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      // Fields after the command name (which may contain spaces) start at ") ".
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // fields[2] = pgrp, fields[11] = utime, fields[12] = stime (stat fields 5, 14, 15).
+      if (Number(fields[2]) === pgid) ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return ticks / 100; // USER_HZ is 100 on Linux.
+}
+
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
+/** A JSON-RPC provider that counts the requests it makes, by method (for the profile). */
+class CountingProvider extends JsonRpcProvider {
+  readonly calls = new Map<string, number>();
+
+  override send(method: string, params: unknown[] | Record<string, unknown>): Promise<unknown> {
+    this.calls.set(method, (this.calls.get(method) ?? 0) + 1);
+    return super.send(method, params);
+  }
+}
+
+/** A wallet of the development mnemonic at `index`, connected to `provider`. */
+function devWallet(index: number, provider: JsonRpcProvider): HDNodeWallet {
+  return HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, `m/44'/60'/0'/0/${index}`).connect(provider);
+}
+
+/** A generated bill, hashed, with what the reimbursement phase needs to remember about it. */
+interface Chunk {
+  first: number;
+  inputs: BillInput[];
+}
+
+/**
+ * Generates and hashes bills `first`..`first + count - 1` of the stream, yielding to the event loop every few bills
+ * so that mined batches are handled promptly while it runs.
+ */
+async function prepareChunk(
+  documents: Iterator<ReturnType<typeof makeBills> extends Generator<infer T> ? T : never>,
+  first: number,
+  count: number,
+  domain: BillDomain,
+  seed: string,
+): Promise<{ chunk: Chunk; seconds: number }> {
+  const inputs: BillInput[] = [];
+  let seconds = 0;
+  for (let i = 0; i < count; i++) {
+    if (i % 50 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    const cpu = process.cpuUsage();
+    const next = documents.next();
+    if (next.done) throw new Error(`the bill generator ended after ${first + i} bills`);
+    const salt = keccak256(toUtf8Bytes(`medbill-bench/salt/${seed}/${first + i}`));
+    inputs.push(toBillInput(next.value, salt, domain));
+    const used = process.cpuUsage(cpu);
+    seconds += (used.user + used.system) / 1e6;
+  }
+  return { chunk: { first, inputs }, seconds };
+}
+
+function progressBar(label: string, unit: string, enabled: boolean): SingleBar | null {
+  if (!enabled) return null;
+  return new SingleBar({
+    format: `${label} |{bar}| {value}/{total} ${unit} | {rate} ${unit}/s | ETA {eta_formatted}`,
+    barsize: 30,
+    hideCursor: true,
+    noTTYOutput: true,
+    notTTYSchedule: 10_000,
+    etaBuffer: 2_000,
+  });
+}
+
+/**
+ * Starts a `hardhat node`, deploys the registry, replays `options.bills` generated bills through `issueMany` as
+ * hospital account 1, reimburses `options.sample` of them from accounts 4 and 5 at once, stops the node and
+ * returns what it measured.
+ */
+export async function replay(options: ReplayOptions): Promise<ThroughputResults> {
+  const started = Date.now();
+  const batchSize = options.batchSize ?? 300;
+  const inFlight = options.inFlight ?? 16;
+  const chunkSize = Math.max(batchSize, options.chunkSize ?? 24_000);
+  const seed = options.seed ?? "bench";
+  const showProgress = options.progress ?? true;
+  const sampleBills = Math.min(options.sample, options.bills);
+
+  let node: LocalNode | null = null;
+  const meter = new MemoryMeter();
+  let results: ThroughputResults;
+  try {
+    node = await startHardhatNode();
+    const provider = new CountingProvider(node.url, undefined, {
+      staticNetwork: true,
+      pollingInterval: 50,
+      cacheTimeout: -1,
+    });
+    const admin = devWallet(0, provider);
+    const hospital = devWallet(1, provider);
+    const socialSecurity = devWallet(4, provider);
+    const insurer = devWallet(5, provider);
+
+    const registry = await new BillRegistry__factory(admin).deploy(86_400, admin.address);
+    await registry.waitForDeployment();
+    const address = await registry.getAddress();
+    await (await registry.grantRole(await registry.ISSUER_ROLE(), hospital.address)).wait();
+    const claimerRole = await registry.CLAIMER_ROLE();
+    await (await registry.grantRole(claimerRole, await socialSecurity.getAddress())).wait();
+    await (await registry.grantRole(claimerRole, await insurer.getAddress())).wait();
+
+    const client = await MedBillClient.connect(address, hospital);
+    const domain = client.domain;
+
+    // ------------------------------------------------------------------ issue
+    const documents = makeBills({ count: options.bills, seed, hospitals: ["hz-hospital"] });
+    const sampleEvery = Math.max(1, Math.floor(options.bills / Math.max(1, sampleBills)));
+    const sample: { billId: string; amount: bigint }[] = [];
+    const bar = progressBar("issue     ", "bills", showProgress);
+    bar?.start(options.bills, 0, { rate: "0" });
+    const issueStart = Date.now();
+    const cpuStart = cpuSeconds();
+    const nodeCpuStart = groupCpuSeconds(node.process.pid);
+    provider.calls.clear();
+    let prepareSeconds = 0;
+    let transactions = 0;
+    let gasUsed = 0n;
+    let issued = 0;
+    let nextSample = options.bills / 20;
+    meter.record(0);
+
+    const chunkCount = (first: number): number => Math.min(chunkSize, options.bills - first);
+    let preparing = options.bills > 0 ? prepareChunk(documents, 0, chunkCount(0), domain, seed) : null;
+    while (preparing !== null) {
+      const { chunk, seconds } = await preparing;
+      prepareSeconds += seconds;
+      const after = chunk.first + chunk.inputs.length;
+      // Hash the next chunk while this one is on its way.
+      preparing = after < options.bills ? prepareChunk(documents, after, chunkCount(after), domain, seed) : null;
+      const base = issued;
+      const result = await client.issueMany(chunk.inputs, {
+        batchSize,
+        inFlight,
+        onProgress: (p) => {
+          const done = base + p.done;
+          const rate = done / Math.max(0.001, (Date.now() - issueStart) / 1000);
+          bar?.update(done, { rate: rate.toFixed(0) });
+          while (done >= nextSample && nextSample <= options.bills) {
+            meter.record(done);
+            nextSample += options.bills / 20;
+          }
+        },
+      });
+      if (result.issued !== chunk.inputs.length) {
+        throw new Error(`issueMany issued ${result.issued} of ${chunk.inputs.length} new bills`);
+      }
+      issued += result.issued;
+      transactions += result.transactions.length;
+      gasUsed += result.gasUsed;
+      for (let k = 0; k < chunk.inputs.length; k++) {
+        const index = chunk.first + k;
+        if (index % sampleEvery === 0 && sample.length < sampleBills) {
+          sample.push({ billId: result.billIds[k], amount: chunk.inputs[k].amount });
+        }
+      }
+    }
+    const issueSeconds = (Date.now() - issueStart) / 1000;
+    const clientCpuSeconds = cpuSeconds() - cpuStart;
+    const nodeCpuEnd = groupCpuSeconds(node.process.pid);
+    const rpcCalls = Object.fromEntries([...provider.calls].sort((a, b) => b[1] - a[1]));
+    bar?.update(issued, { rate: (issued / Math.max(0.001, issueSeconds)).toFixed(0) });
+    bar?.stop();
+    meter.record(issued);
+
+    // ------------------------------------------------------------------ reimburse
+    const payers = [
+      await MedBillClient.connect(address, socialSecurity),
+      await MedBillClient.connect(address, insurer),
+    ];
+    const jobs = payers.length * sample.length;
+    const rbar = progressBar("reimburse ", "payments", showProgress);
+    rbar?.start(jobs, 0, { rate: "0" });
+    const reimburseStart = Date.now();
+    let paid = 0;
+    // Both payers at once, each one reimbursement at a time: Hardhat's automine cannot queue a payer's
+    // transactions out of nonce order, and the SDK's reimburse resolves once mined.
+    await Promise.all(
+      payers.map(async (payer, p) => {
+        for (let k = 0; k < sample.length; k++) {
+          const { billId, amount } = sample[k];
+          const first = (amount * 70n) / 100n;
+          await payer.reimburse(billId, p === 0 ? first : amount - first, `bench-claim-${p}-${k}`);
+          paid++;
+          rbar?.update(paid, { rate: (paid / Math.max(0.001, (Date.now() - reimburseStart) / 1000)).toFixed(0) });
+        }
+      }),
+    );
+    const reimburseSeconds = (Date.now() - reimburseStart) / 1000;
+    rbar?.stop();
+
+    // Spot check: the first and last sampled bills are now fully reimbursed.
+    for (const { billId, amount } of sample.length > 0 ? [sample[0], sample[sample.length - 1]] : []) {
+      const bill = await client.getBill(billId);
+      if (bill?.reimbursed !== amount) throw new Error(`bill ${billId} reimbursed ${bill?.reimbursed} of ${amount}`);
+    }
+    provider.destroy();
+
+    const billsPerSecond = issued / Math.max(0.001, issueSeconds);
+    const zhejiangMinutes = ZHEJIANG.bills / billsPerSecond / 60;
+    results = {
+      bills: issued,
+      batchSize,
+      inFlight,
+      chunkSize,
+      issueSeconds: round(issueSeconds, 2),
+      billsPerSecond: round(billsPerSecond, 1),
+      sampleBills: sample.length,
+      reimbursements: paid,
+      reimburseSeconds: round(reimburseSeconds, 2),
+      reimbursementsPerSecond: round(paid / Math.max(0.001, reimburseSeconds), 1),
+      wallSeconds: 0, // set below, once the node has stopped
+      peakRssMB: 0,
+      peakHeapUsedMB: 0,
+      memory: meter.samples,
+      profile: {
+        wallSeconds: round(issueSeconds, 2),
+        clientCpuSeconds: round(clientCpuSeconds, 2),
+        prepareSeconds: round(prepareSeconds, 2),
+        nodeCpuSeconds: nodeCpuStart === null || nodeCpuEnd === null ? null : round(nodeCpuEnd - nodeCpuStart, 2),
+        transactions,
+        gasUsed: Number(gasUsed),
+        rpcCalls,
+      },
+      zhejiangMinutes: round(zhejiangMinutes, 1),
+      zhejiangLine: `600,000 bills: ${zhejiangMinutes.toFixed(1)} minutes here vs ${ZHEJIANG.days} days in reality`,
+      node: `hardhat node (automine) at ${node.url}`,
+    };
+  } finally {
+    meter.stop();
+    await node?.stop();
+  }
+  results.wallSeconds = round((Date.now() - started) / 1000, 2);
+  results.peakRssMB = round(meter.peakRss / MB, 1);
+  results.peakHeapUsedMB = round(meter.peakHeapUsed / MB, 1);
+  return results;
+}
