@@ -1,3 +1,5 @@
 // Operators' CLI tasks are registered here. Tasks must load the SDK and TypeChain types lazily (inside their
 // actions), because this file is loaded before `hardhat compile` has generated those types on a fresh clone.
-export {};
+import "./roles";
+import "./bills";
+import "./import";

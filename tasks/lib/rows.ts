@@ -56,9 +56,14 @@ async function* lines(file: string): AsyncGenerator<{ line: number; text: string
  * Memory stays flat whatever the file's size.
  *
  * @param requiredColumns - For CSV: the columns the header must have.
- * @throws {@link CliError} when the CSV header lacks a required column.
+ * @param optionalColumns - For CSV: the other columns it may have (any other column is refused).
+ * @throws {@link CliError} when the CSV header lacks a required column or has an unknown one.
  */
-export async function* readRows(file: string, requiredColumns: readonly string[] = []): AsyncGenerator<RawRow> {
+export async function* readRows(
+  file: string,
+  requiredColumns: readonly string[] = [],
+  optionalColumns: readonly string[] = [],
+): AsyncGenerator<RawRow> {
   if (formatOf(file) === "jsonl") {
     for await (const { line, text } of lines(file)) {
       if (text.trim().length === 0) continue;
@@ -97,6 +102,13 @@ export async function* readRows(file: string, requiredColumns: readonly string[]
       if (missing.length > 0) {
         throw new CliError(
           `${path.basename(file)}: missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")} in the CSV header (line ${startLine})`,
+        );
+      }
+      const known = [...requiredColumns, ...optionalColumns];
+      const unknown = requiredColumns.length === 0 ? [] : header.filter((column) => !known.includes(column));
+      if (unknown.length > 0) {
+        throw new CliError(
+          `${path.basename(file)}: unknown column${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")} in the CSV header (line ${startLine}; expected ${known.join(", ")})`,
         );
       }
       continue;
