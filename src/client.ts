@@ -27,7 +27,7 @@ import {
 import { addressArg, bytes32Arg, toBytes32 } from "./bytes";
 import {
   BatchItemInvalidError,
-  ContractError,
+  BillAlreadyIssuedError,
   InvalidArgumentError,
   InvalidBillError,
   MedBillError,
@@ -37,6 +37,7 @@ import {
   ROLES,
   statusName,
   toMedBillError,
+  UnknownRevertError,
   WrongChainError,
   WrongRegistryError,
   type BillIssue,
@@ -130,8 +131,14 @@ export interface IssueManyOptions {
   readonly batchSize?: number;
   /** Transactions in flight at once (default 8). */
   readonly inFlight?: number;
-  /** Concurrent `getBill` reads when checking which bills exist (default 64). */
+  /** Concurrent `getBill` reads when checking which bills exist (default 32). */
   readonly checkConcurrency?: number;
+  /**
+   * Read every bill with `getBill` before sending. By default only the first and last bill of each batch are read,
+   * and the whole batch is looked up in the `BillIssued` logs when one of them is on chain; a bill missed that way
+   * makes its batch revert, and the batch is then read bill by bill and resent, so the outcome is the same.
+   */
+  readonly checkAll?: boolean;
   /** Called after the existence check and after each mined batch. */
   readonly onProgress?: (progress: IssueProgress) => void;
 }
@@ -484,7 +491,7 @@ export class MedBillClient {
     const started = Date.now();
     const batchSize = options.batchSize ?? MAX_BATCH_SIZE;
     const inFlight = options.inFlight ?? 8;
-    const checkConcurrency = options.checkConcurrency ?? 64;
+    const checkConcurrency = options.checkConcurrency ?? 32;
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
       throw new InvalidArgumentError("batchSize", `must be an integer from 1 to ${MAX_BATCH_SIZE}`);
     }
@@ -494,7 +501,7 @@ export class MedBillClient {
     }
     if (!Array.isArray(requests)) throw new InvalidArgumentError("requests", "expected an array");
 
-    // 1. Validate everything first.
+    // 1. Validate everything first: one error lists every fault of every bill.
     const inputs: BillInput[] = [];
     const salts: (string | undefined)[] = [];
     const issues: BillIssue[] = [];
@@ -505,8 +512,9 @@ export class MedBillClient {
         salts.push(salt);
       } catch (e) {
         if (!(e instanceof InvalidBillError)) throw e;
-        for (const issue of e.issues)
+        for (const issue of e.issues) {
           issues.push({ path: issue.path ? `${i}.${issue.path}` : String(i), message: issue.message });
+        }
         inputs.push(undefined as unknown as BillInput);
         salts.push(undefined);
       }
@@ -540,31 +548,33 @@ export class MedBillClient {
       });
     };
 
-    // Bills repeated in the input are skipped after their first occurrence.
+    // A bill repeated in the input is skipped after its first occurrence.
     let pending: number[] = [];
     billIds.forEach((id, i) => {
       if (firstIndex.get(id) === i) pending.push(i);
       else skipped++;
     });
+    // Bills to check one by one (a batch of theirs failed, or the caller asked for it).
+    let suspects = new Set<number>(options.checkAll ? pending : []);
 
     for (let round = 0; pending.length > 0; round++) {
-      // 2. Skip what is already on chain.
-      const exists = await mapLimit(pending, checkConcurrency, (i) => this.exists(billIds[i]));
-      const todo = pending.filter((_, k) => !exists[k]);
-      skipped += pending.length - todo.length;
-      progress();
-      if (todo.length === 0) break;
-      if (round >= 5) {
+      if (round >= 6) {
         throw new MedBillError(
-          `issueMany gave up after ${round} rounds with ${todo.length} bills left`,
+          `issueMany gave up after ${round} rounds with ${pending.length} bills left`,
           "ISSUE_MANY_STUCK",
         );
       }
+      // 2. Skip what is already on chain (see `IssueManyOptions.checkAll` for how it is found).
+      const onChain = await this.onChain(pending, billIds, issuer, suspects, batchSize, checkConcurrency);
+      const todo = pending.filter((i) => !onChain.has(i));
+      skipped += pending.length - todo.length;
+      progress();
+      if (todo.length === 0) break;
 
       // 3. Send the batches, several in flight.
       const batches: number[][] = [];
       for (let k = 0; k < todo.length; k += batchSize) batches.push(todo.slice(k, k + batchSize));
-      const failure = await this.sendBatches(
+      const failed = await this.sendBatches(
         batches.map((batch) => batch.map((i) => inputs[i])),
         inFlight,
         (b, receipt) => {
@@ -575,13 +585,8 @@ export class MedBillClient {
         },
       );
       pending = todo.filter((i) => !issuedNow[i]);
-      if (failure === null) break;
-      // A bill issued concurrently (by a rerun, or another process) is skipped on the next round; anything else
-      // is the caller's to see.
-      const recoverable =
-        (failure instanceof BatchItemInvalidError && failure.reasonName === "BillAlreadyIssued") ||
-        isNonceError(failure);
-      if (!recoverable) throw failure;
+      suspects = new Set(failed.flatMap((b) => batches[b]));
+      if (pending.length > 0) await sleep(300); // let ethers' 250 ms request cache expire before counting again
     }
 
     transactions.sort((a, b) => a.blockNumber - b.blockNumber);
@@ -920,72 +925,158 @@ export class MedBillClient {
   /** Preflights (estimateGas), sends and waits for one transaction, turning failures into typed errors. */
   private async send(method: string, args: unknown[]): Promise<ContractTransactionReceipt> {
     const fn = this.contract.getFunction(method);
+    let gas: bigint;
     try {
-      const gas = await fn.estimateGas(...args);
-      const tx = await fn.send(...args, { gasLimit: gasWithMargin(gas) });
-      const receipt = await tx.wait();
-      if (receipt === null) throw new MedBillError(`transaction ${tx.hash} was dropped`, "TX_DROPPED");
-      return receipt;
+      gas = await fn.estimateGas(...args);
     } catch (e) {
       throw toMedBillError(e);
+    }
+    const data = this.iface.encodeFunctionData(method, args);
+    return this.transact({ to: this.address, data, gasLimit: gasWithMargin(gas) });
+  }
+
+  /**
+   * Sends one transaction and waits until it is mined. The nonce is `nonce` when given (a pipeline), else the next
+   * one this process tracks for the account (ethers caches `getNonce` for 250 ms, too long for a node that mines
+   * at once). A node that cannot queue a nonce yet (Hardhat automine, transactions arriving out of order) is asked
+   * again shortly; a nonce used meanwhile by someone else is replaced, unless it was given.
+   */
+  private async transact(request: TransactionRequest, nonce?: number): Promise<ContractTransactionReceipt> {
+    const signer = this.requireSigner("transact");
+    const address = await signer.getAddress();
+    let current = nonce ?? (await reserveNonce(signer, this.provider, address));
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const tx = await signer.sendTransaction({ ...request, nonce: current, chainId: this.chainId });
+        const receipt = (await tx.wait()) as ContractTransactionReceipt | null;
+        if (receipt === null) throw new MedBillError(`transaction ${tx.hash} was dropped`, "TX_DROPPED");
+        return receipt;
+      } catch (e) {
+        const clash = nonceClash(e);
+        if (clash === "high" && attempt < 50) {
+          await sleep(Math.min(200, 10 * (attempt + 1)));
+        } else if (clash === "low" && nonce === undefined && attempt < 5) {
+          releaseNonce(this.provider, address);
+          await sleep(300);
+          current = await reserveNonce(signer, this.provider, address);
+        } else {
+          if (clash !== null) releaseNonce(this.provider, address);
+          throw toMedBillError(e);
+        }
+      }
     }
   }
 
   /**
-   * Sends `batches` with `inFlight` transactions at once and explicit nonces. Returns null when all were mined,
-   * else the first failure (after every transaction in flight has settled).
+   * Sends `batches` with `inFlight` transactions at once and consecutive nonces, and returns the indices of the
+   * batches that failed in a way a recheck can mend (a bill issued meanwhile, a revert without data, a nonce
+   * clash). Any other failure (a refusal such as a pause or a revoked role) is thrown once the transactions in
+   * flight have settled.
    */
   private async sendBatches(
     batches: BillInput[][],
     inFlight: number,
     onMined: (batch: number, receipt: ContractTransactionReceipt) => void,
-  ): Promise<unknown> {
-    if (batches.length === 0) return null;
+  ): Promise<number[]> {
+    if (batches.length === 0) return [];
     const signer = this.requireSigner("issueMany");
+    const address = await signer.getAddress();
+    // Preflight with one and two bills: a refusal (role, pause, a bill issued meanwhile) throws before anything is
+    // sent, and the two estimates give the gas of a batch of any size without simulating a full batch.
     const fn = this.contract.getFunction("issueBatch");
-    // The first batch is the preflight: a refusal (role, pause) throws here, before anything is sent.
-    let perBill: bigint;
+    const first = batches[0];
+    let one: bigint;
+    let two: bigint;
     try {
-      perBill = (await fn.estimateGas(batches[0])) / BigInt(batches[0].length) + 1n;
+      one = await fn.estimateGas([first[0]]);
+      two = first.length > 1 ? await fn.estimateGas(first.slice(0, 2)) : one + 60_000n;
     } catch (e) {
       const error = toMedBillError(e);
-      if (error instanceof ContractError) return error;
+      if (isRecheckable(error)) return [0];
       throw error;
     }
+    const perBill = two > one ? two - one : 60_000n;
     const fee = await this.read(() => this.provider.getFeeData());
     const feeFields: Partial<TransactionRequest> =
       fee.maxFeePerGas !== null && fee.maxPriorityFeePerGas !== null
-        ? { maxFeePerGas: fee.maxFeePerGas, maxPriorityFeePerGas: fee.maxPriorityFeePerGas }
+        ? { type: 2, maxFeePerGas: fee.maxFeePerGas, maxPriorityFeePerGas: fee.maxPriorityFeePerGas }
         : { gasPrice: fee.gasPrice ?? 0n };
-    let nonce = await this.read(() => signer.getNonce("pending"));
+    const firstNonce = await reserveNonce(signer, this.provider, address);
     let next = 0;
-    let failure: unknown = null;
+    let fatal: unknown = null;
+    const failed: number[] = [];
     const worker = async (): Promise<void> => {
-      while (failure === null && next < batches.length) {
+      while (fatal === null && next < batches.length) {
         const b = next++;
-        const myNonce = nonce++;
+        const nonce = b === 0 ? firstNonce : takeNonce(this.provider, address, firstNonce + b);
         const batch = batches[b];
         const data = this.iface.encodeFunctionData("issueBatch", [batch]);
-        const gasLimit = minBig(MAX_TX_GAS, gasWithMargin(perBill * BigInt(batch.length) + 30_000n));
+        // 10% above the estimate: calldata costs vary a little from bill to bill.
+        const gasLimit = minBig(MAX_TX_GAS, ((one + perBill * BigInt(batch.length - 1)) * 11n) / 10n);
         try {
-          const tx = await signer.sendTransaction({
-            to: this.address,
-            data,
-            nonce: myNonce,
-            gasLimit,
-            chainId: this.chainId,
-            ...feeFields,
-          });
-          const receipt = (await tx.wait()) as ContractTransactionReceipt | null;
-          if (receipt === null) throw new MedBillError(`transaction ${tx.hash} was dropped`, "TX_DROPPED");
-          onMined(b, receipt);
+          onMined(b, await this.transact({ to: this.address, data, gasLimit, ...feeFields }, nonce));
         } catch (e) {
-          if (failure === null) failure = toMedBillError(e);
+          if (isRecheckable(e)) failed.push(b);
+          else fatal ??= e;
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(inFlight, batches.length) }, worker));
-    return failure;
+    if (fatal !== null || failed.length > 0) releaseNonce(this.provider, address);
+    if (fatal !== null) throw fatal;
+    return failed;
+  }
+
+  /**
+   * Which of the `pending` bills are on chain. `suspects` are read one by one (`getBill`). The other bills are cut
+   * into batches as they will be sent, and only the first and last bill of each batch are read; when one of them
+   * is on chain, the whole batch is looked up in the `BillIssued` logs (one query for the batch, rather than a
+   * read per bill). A batch of a crashed run is all on chain or not at all, so a rerun finds every bill this way;
+   * a bill missed makes its batch revert, and that batch is then read bill by bill and resent.
+   */
+  private async onChain(
+    pending: readonly number[],
+    billIds: readonly string[],
+    issuer: string,
+    suspects: ReadonlySet<number>,
+    batchSize: number,
+    concurrency: number,
+  ): Promise<Set<number>> {
+    const found = new Set<number>();
+    const read = async (indices: readonly number[]): Promise<void> => {
+      const exists = await mapLimit(indices, concurrency, (i) => this.exists(billIds[i]));
+      indices.forEach((i, k) => exists[k] && found.add(i));
+    };
+    await read(pending.filter((i) => suspects.has(i)));
+    const rest = pending.filter((i) => !suspects.has(i));
+    const samples: number[][] = [];
+    for (let k = 0; k < rest.length; k += batchSize) samples.push(rest.slice(k, k + batchSize));
+    const ends = samples.flatMap((batch) => (batch.length > 1 ? [batch[0], batch[batch.length - 1]] : [batch[0]]));
+    await read(ends);
+    const touched = samples.filter((batch) => found.has(batch[0]) || found.has(batch[batch.length - 1]));
+    if (touched.length === 0) return found;
+    const topic = this.iface.getEvent("BillIssued")!.topicHash;
+    try {
+      const latest = await this.read(() => this.provider.getBlockNumber());
+      await mapLimit(touched, 4, async (batch) => {
+        const byId = new Map(batch.map((i) => [billIds[i], i]));
+        for (let start = this.fromBlock; start <= latest; start += this.blockRange) {
+          const logs = await this.provider.getLogs({
+            address: this.address,
+            topics: [topic, [...byId.keys()], topicOfAddress(issuer)],
+            fromBlock: start,
+            toBlock: Math.min(latest, start + this.blockRange - 1),
+          });
+          for (const log of logs) {
+            const i = byId.get(log.topics[1].toLowerCase());
+            if (i !== undefined) found.add(i);
+          }
+        }
+      });
+    } catch {
+      await read(touched.flat().filter((i) => !found.has(i))); // a node that refuses such filters: read them
+    }
+    return found;
   }
 
   private findEvent(receipt: ContractTransactionReceipt, name: string): ReturnType<Interface["parseLog"]> {
@@ -1112,9 +1203,66 @@ function minBig(a: bigint, b: bigint): bigint {
   return a < b ? a : b;
 }
 
-function isNonceError(error: unknown): boolean {
-  const message = error instanceof Error ? error.message : String(error);
-  return /nonce/i.test(message);
+/** A batch failure that a bill-by-bill recheck can mend: a bill issued meanwhile, a bare revert, a nonce clash. */
+function isRecheckable(error: unknown): boolean {
+  const e = toMedBillError(error);
+  if (e instanceof BatchItemInvalidError) return e.reasonName === "BillAlreadyIssued";
+  if (e instanceof BillAlreadyIssuedError) return true;
+  return e instanceof UnknownRevertError || nonceClash(error) !== null;
+}
+
+/** "low": the nonce was used already; "high": the node cannot queue it (Hardhat automine); else null. */
+function nonceClash(error: unknown): "low" | "high" | null {
+  const code = (error as { code?: unknown })?.code;
+  if (code === "NONCE_EXPIRED") return "low";
+  const message = JSON.stringify(errorText(error));
+  if (/nonce too low|nonce has already been used|already known/i.test(message)) return "low";
+  if (/nonce too high/i.test(message)) return "high";
+  return null;
+}
+
+function errorText(error: unknown, depth = 0): string {
+  if (depth > 5 || error === null || typeof error !== "object") return typeof error === "string" ? error : "";
+  const e = error as Record<string, unknown>;
+  let text = typeof e.message === "string" ? e.message : "";
+  for (const key of ["error", "info", "cause", "data"]) text += " " + errorText(e[key], depth + 1);
+  return text;
+}
+
+const nextNonces = new WeakMap<Provider, Map<string, number>>();
+
+/** Takes the next nonce of `address`: the node's pending count, or past the last one this process used. */
+async function reserveNonce(signer: Signer, provider: Provider, address: string): Promise<number> {
+  const fetched = await signer.getNonce("pending");
+  let local = nextNonces.get(provider);
+  if (local === undefined) {
+    local = new Map();
+    nextNonces.set(provider, local);
+  }
+  const nonce = Math.max(fetched, local.get(address) ?? 0);
+  local.set(address, nonce + 1);
+  return nonce;
+}
+
+/** Takes `atLeast` or the next local nonce of `address`, whichever is higher (a pipeline's next nonce). */
+function takeNonce(provider: Provider, address: string, atLeast: number): number {
+  let local = nextNonces.get(provider);
+  if (local === undefined) {
+    local = new Map();
+    nextNonces.set(provider, local);
+  }
+  const nonce = Math.max(atLeast, local.get(address) ?? 0);
+  local.set(address, nonce + 1);
+  return nonce;
+}
+
+/** Forgets the local count after a clash or failure, so the next reservation asks the node again. */
+function releaseNonce(provider: Provider, address: string): void {
+  nextNonces.get(provider)?.delete(address);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function topicOfAddress(address: string): string {
