@@ -311,10 +311,29 @@ const show = (value: unknown): string =>
   JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v));
 
 /** What the run saw, to prove the generator reaches the interesting cases. */
-const stats = { sequences: 0, steps: 0, sendMs: 0, readMs: 0, outcomes: new Map<string, number>() };
+const stats = {
+  started: Date.now(),
+  sequences: 0,
+  steps: 0,
+  sendMs: 0,
+  readMs: 0,
+  outcomes: new Map<string, number>(),
+};
 const count = (key: string): void => {
   stats.outcomes.set(key, (stats.outcomes.get(key) ?? 0) + 1);
 };
+
+/** On long runs (`npm run test:deep`), prints done/total, rate and ETA every 250 sequences. */
+function reportProgress(): void {
+  if (RUNS < 1_000 || stats.sequences % 250 !== 0) return;
+  const seconds = (Date.now() - stats.started) / 1000;
+  const rate = stats.sequences / seconds;
+  const eta = Math.max(0, (RUNS - stats.sequences) / rate);
+  console.log(
+    `      ${stats.sequences}/${RUNS} sequences, ${stats.steps} steps, ${rate.toFixed(1)} sequences/s, ` +
+      `ETA ${Math.round(eta / 60)} min (seed ${SEED})`,
+  );
+}
 
 /** Runs one sequence against a fresh registry and the model; throws with a step-by-step log on any mismatch. */
 async function runSequence(steps: Step[]): Promise<void> {
@@ -325,6 +344,7 @@ async function runSequence(steps: Step[]): Promise<void> {
   const history = newHistory();
   const log: string[] = [];
   stats.sequences++;
+  reportProgress();
 
   let pre = await chainState(h, billIds, accounts);
   let root = await storageRoot(h);
@@ -380,6 +400,7 @@ describe("BillRegistry properties (random sequences against the model)", functio
 
   it(`keeps every promise over ${RUNS} random sequences of 5-25 actions`, async function () {
     const started = Date.now();
+    stats.started = started;
     const details = await fc.check(fc.asyncProperty(sequenceArb, runSequence), {
       numRuns: RUNS,
       seed: SEED,
