@@ -12,10 +12,12 @@
  * Anvil listens on a free port of 127.0.0.1 and is always stopped in `after`, even when a test fails.
  */
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
 import { HDNodeWallet, JsonRpcProvider, Mnemonic, ZeroHash, id, type ContractTransactionResponse } from "ethers";
 import { startAnvil, type LocalNode } from "../../scripts/lib/node";
+import { decodeBillUri } from "../../src";
 import { BillRegistry__factory, type BillRegistry } from "../../typechain-types";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -29,6 +31,22 @@ enum Status {
   PartiallyReimbursed = 2,
   Reimbursed = 3,
   Voided = 4,
+}
+
+/** The last line of `scripts/demo.ts`: `DEMO_SUMMARY {...}`. */
+interface DemoSummary {
+  chainId: string;
+  registry: string;
+  billId: string;
+  uri: string;
+  batchIssued: number;
+  reimbursedBySocialSecurity: string;
+  reimbursedByInsurer: string;
+  finalStatus: string;
+  refusals: Record<string, string>;
+  verdicts: Record<string, string>;
+  voidedBill: string;
+  replacementBill: string;
 }
 
 /** Zero-fee overrides: the consortium's setting (zero base fee, zero gas price). */
@@ -68,6 +86,116 @@ describe("e2e: anvil, an independent EVM node", function () {
   after(async function () {
     provider?.destroy();
     await node?.stop();
+  });
+
+  describe("the demo story through the `rpc` network (MEDBILL_RPC_URL = anvil)", function () {
+    let output = "";
+    let summary: DemoSummary;
+    let registry: BillRegistry;
+    let deploymentDir = "";
+
+    before(async function () {
+      const url = (node as LocalNode).url;
+      // A deployment id of its own, so Ignition's record never mixes with a developer's localhost deployment
+      // (`chain-31337`) or with another run; removed in `after`.
+      const deploymentId = `e2e-anvil-${process.pid}-${(node as LocalNode).port}`;
+      deploymentDir = path.join(ROOT, "ignition", "deployments", deploymentId);
+      ({ stdout: output } = await runHardhat(["run", "scripts/demo.ts", "--network", "rpc"], {
+        MEDBILL_RPC_URL: url,
+        MEDBILL_DEPLOYMENT_ID: deploymentId,
+        MEDBILL_MNEMONIC: DEV_MNEMONIC,
+        MEDBILL_PRIVATE_KEYS: "",
+        FORCE_COLOR: "0",
+      }));
+      const line = output.split("\n").find((l) => l.startsWith("DEMO_SUMMARY "));
+      if (line === undefined) throw new Error(`the demo printed no DEMO_SUMMARY line:\n${output.slice(-3000)}`);
+      summary = JSON.parse(line.slice("DEMO_SUMMARY ".length)) as DemoSummary;
+      registry = BillRegistry__factory.connect(summary.registry, provider);
+    });
+
+    after(function () {
+      if (deploymentDir !== "") fs.rmSync(deploymentDir, { recursive: true, force: true });
+    });
+
+    it("deployed the registry on anvil (chain 31337) and admitted every consortium member", async function () {
+      expect(summary.chainId).to.equal("31337");
+      expect(await provider.getCode(summary.registry)).to.not.equal("0x");
+      expect(output).to.contain('network "rpc"');
+      const [ISSUER_ROLE, CLAIMER_ROLE] = await Promise.all([registry.ISSUER_ROLE(), registry.CLAIMER_ROLE()]);
+      const consortium = JSON.parse(fs.readFileSync(path.join(ROOT, "consortium", "local.json"), "utf8")) as {
+        members: { id: string; role: string; account: number }[];
+      };
+      for (const member of consortium.members) {
+        const address = devWallet(member.account, provider).address;
+        expect(await registry.hasRole(ISSUER_ROLE, address), `${member.id} issuer`).to.equal(member.role === "issuer");
+        expect(await registry.hasRole(CLAIMER_ROLE, address), `${member.id} claimer`).to.equal(
+          member.role === "claimer",
+        );
+      }
+      expect(await registry.defaultAdmin()).to.equal(devWallet(0, provider).address);
+    });
+
+    it("issued one bill at the cashier, a batch of five and a replacement: seven BillIssued events on anvil", async function () {
+      expect(summary.batchIssued).to.equal(5);
+      const events = await registry.queryFilter(registry.filters.BillIssued(), 0, "latest");
+      expect(events).to.have.length(7);
+      const hospital = devWallet(1, provider).address;
+      expect(events.every((e) => e.args.issuer === hospital)).to.equal(true);
+      expect(events.map((e) => e.args.billId)).to.include.members([
+        summary.billId,
+        summary.voidedBill,
+        summary.replacementBill,
+      ]);
+    });
+
+    it("split the bill 70/30 between the fund and the insurer, ending Reimbursed, as read from anvil", async function () {
+      const fund = devWallet(4, provider).address;
+      const insurer = devWallet(5, provider).address;
+      expect(summary.reimbursedBySocialSecurity).to.equal("33355");
+      expect(summary.reimbursedByInsurer).to.equal("14295");
+      expect(summary.finalStatus).to.equal("Reimbursed");
+      const stored = await registry.getBill(summary.billId);
+      expect(stored.status).to.equal(BigInt(Status.Reimbursed));
+      expect(stored.amount).to.equal(47_650n);
+      expect(stored.reimbursed).to.equal(47_650n);
+      expect(await registry.reimbursedBy(summary.billId, fund)).to.equal(33_355n);
+      expect(await registry.reimbursedBy(summary.billId, insurer)).to.equal(14_295n);
+      const paid = await registry.queryFilter(registry.filters.BillReimbursed(summary.billId), 0, "latest");
+      expect(paid.map((e) => [e.args.claimer, e.args.amount, e.args.totalReimbursed])).to.deep.equal([
+        [fund, 33_355n, 33_355n],
+        [insurer, 14_295n, 47_650n],
+      ]);
+    });
+
+    it("refused double-dipping, the over-claim, the settled and the voided bill, and the stranger", function () {
+      expect(summary.refusals).to.deep.equal({
+        fundClaimsAgain: "AlreadyReimbursedBy",
+        overClaim: "ReimbursementExceedsBalance",
+        claimReimbursed: "BillNotReimbursable",
+        reimburseVoided: "BillNotReimbursable",
+        strangerIssues: "AccessControlUnauthorizedAccount",
+      });
+    });
+
+    it("voided the wrong bill naming its replacement; verdicts match the chain", async function () {
+      expect(summary.verdicts).to.deep.equal({
+        scannedDocument: "genuine",
+        voided: "voided",
+        original: "genuine",
+        tampered: "tampered",
+      });
+      expect((await registry.getBill(summary.voidedBill)).status).to.equal(BigInt(Status.Voided));
+      expect((await registry.getBill(summary.replacementBill)).status).to.equal(BigInt(Status.Issued));
+      const voided = await registry.queryFilter(registry.filters.BillVoided(summary.voidedBill), 0, "latest");
+      expect(voided).to.have.length(1);
+      expect(voided[0].args.replacementId).to.equal(summary.replacementBill);
+      const uri = decodeBillUri(summary.uri);
+      expect(uri.chainId).to.equal(31337n);
+      expect(uri.registry).to.equal(summary.registry);
+      expect(uri.billId).to.equal(summary.billId);
+      expect(await registry.verify(summary.billId, uri.contentHash)).to.equal(true);
+      expect(await registry.verify(summary.billId, id("a tampered document"))).to.equal(false);
+    });
   });
 
   describe("the registry's rules on anvil (TypeChain, zero-fee transactions)", function () {
