@@ -21,6 +21,7 @@ import {
   ISSUER_ROLE,
   MAX_AMOUNT,
   MAX_UINT256,
+  Status,
   billIdOf,
   type Action,
   type BillInput,
@@ -35,6 +36,7 @@ import {
   storageRoot,
   type Actor,
   type Harness,
+  type StateView,
 } from "../model/registryHarness";
 import { checkState, checkTransition, newHistory } from "../model/invariants";
 
@@ -416,14 +418,17 @@ describe("BillRegistry properties (random sequences against the model)", functio
     if (details.failed) {
       throw new Error(
         `${fc.defaultReportMessage(details)}\n\nReplay: MEDBILL_FC_SEED=${details.seed} ` +
-          `MEDBILL_FC_PATH=${details.counterexamplePath ?? ""} npx hardhat test test/contracts/BillRegistry.properties.test.ts`,
+          `MEDBILL_FC_PATH=${details.counterexamplePath ?? ""} npx hardhat test test/contracts/BillRegistry.properties.test.ts` +
+          `\n\nWhat failed on the shrunk counterexample:\n${String(details.errorInstance)}`,
+        { cause: details.errorInstance },
       );
     }
     expect(details.numRuns).to.equal(RUNS);
   });
 
   it("reaches every kind of success and refusal (the generator is not degenerate)", function () {
-    if (RUNS < 100) this.skip();
+    // Only meaningful over a full run (not a replay of one failure, nor a short run).
+    if (RUNS < 100 || PATH !== undefined || stats.sequences < 100) this.skip();
     const seen = [...stats.outcomes.keys()];
     if (process.env.MEDBILL_FC_STATS)
       console.log(
@@ -461,5 +466,66 @@ describe("BillRegistry properties (random sequences against the model)", functio
       "grantRole: AccessControlEnforcedDefaultAdminRules",
     ];
     expect(required.filter((k) => !seen.includes(k))).to.deep.equal([]);
+  });
+});
+
+describe("BillRegistry properties: the invariant checks themselves", function () {
+  // The checks must fail on broken states, or the property above would pass vacuously.
+  const id = ethers.id("some-bill");
+  const issuer = "0x" + "11".repeat(20);
+  const claimer = "0x" + "22".repeat(20);
+  const base = (): StateView => ({
+    bills: { [id]: { issuer, status: Status.Issued, amount: 100n, reimbursed: 0n, contentHash: ethers.id("doc") } },
+    reimbursedBy: { [`${id}/${claimer}`]: 0n },
+    roles: { [`${CLAIMER_ROLE}/${claimer}`]: true, [`${ISSUER_ROLE}/${claimer}`]: false },
+    paused: false,
+    defaultAdmin: issuer,
+  });
+  const paid = (amount: bigint, status: Status): StateView => {
+    const s = base();
+    s.bills[id] = { ...s.bills[id], status, reimbursed: amount };
+    s.reimbursedBy[`${id}/${claimer}`] = amount;
+    return s;
+  };
+  const reimbursed = (amount: bigint, total: bigint) => ({
+    name: "BillReimbursed",
+    args: [id, claimer, ethers.id("c"), amount, total],
+  });
+
+  it("flags over-reimbursement, a voided bill with money on it, and sums that do not add up", function () {
+    expect(checkState(paid(101n, Status.Reimbursed), [claimer])).to.not.deep.equal([]);
+    expect(checkState(paid(5n, Status.Voided), [claimer])).to.not.deep.equal([]);
+    const s = paid(50n, Status.PartiallyReimbursed);
+    s.reimbursedBy[`${id}/${claimer}`] = 40n;
+    expect(checkState(s, [claimer])).to.not.deep.equal([]);
+    expect(checkState(paid(50n, Status.PartiallyReimbursed), [claimer])).to.deep.equal([]);
+  });
+
+  it("flags a failed step that changed state, a final bill that changed, and a claimer paying twice", function () {
+    const step = { kind: "reimburse", sender: claimer, ok: true, events: [reimbursed(50n, 50n)] };
+    expect(checkTransition(base(), paid(50n, Status.PartiallyReimbursed), step, newHistory())).to.deep.equal([]);
+    expect(
+      checkTransition(base(), paid(50n, Status.PartiallyReimbursed), { ...step, ok: false, events: [] }, newHistory()),
+    ).to.not.deep.equal([]);
+    const full = paid(100n, Status.Reimbursed);
+    const changed = paid(100n, Status.Reimbursed);
+    changed.bills[id].contentHash = ethers.id("other");
+    expect(checkTransition(full, changed, { ...step, events: [] }, newHistory())).to.not.deep.equal([]);
+    const history = newHistory();
+    history.claims.add(`${id}/${claimer}`);
+    expect(checkTransition(base(), paid(50n, Status.PartiallyReimbursed), step, history)).to.not.deep.equal([]);
+  });
+
+  it("flags changes without their event, events without their change, and changes by accounts without the role", function () {
+    const step = { kind: "reimburse", sender: claimer, ok: true, events: [reimbursed(50n, 50n)] };
+    expect(
+      checkTransition(base(), paid(50n, Status.PartiallyReimbursed), { ...step, events: [] }, newHistory()),
+    ).to.not.deep.equal([]);
+    expect(checkTransition(base(), base(), step, newHistory())).to.not.deep.equal([]);
+    const noRole = base();
+    noRole.roles[`${CLAIMER_ROLE}/${claimer}`] = false;
+    const after = paid(50n, Status.PartiallyReimbursed);
+    after.roles[`${CLAIMER_ROLE}/${claimer}`] = false;
+    expect(checkTransition(noRole, after, step, newHistory())).to.not.deep.equal([]);
   });
 });
