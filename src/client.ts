@@ -936,34 +936,37 @@ export class MedBillClient {
   }
 
   /**
-   * Sends one transaction and waits until it is mined. The nonce is `nonce` when given (a pipeline), else the next
-   * one this process tracks for the account (ethers caches `getNonce` for 250 ms, too long for a node that mines
-   * at once). A node that cannot queue a nonce yet (Hardhat automine, transactions arriving out of order) is asked
-   * again shortly; a nonce used meanwhile by someone else is replaced, unless it was given.
+   * Sends one transaction and waits until it is mined. The nonce is `nonce` when given (a pipeline, which
+   * reserved it), else the node's pending count, asked past ethers' 250 ms request cache, or past the last nonce
+   * this process used while its transactions are in flight. A node that cannot queue a nonce yet (Hardhat's
+   * automine, with transactions arriving out of order) is asked again shortly; a nonce used meanwhile by someone
+   * else is replaced, unless it was given.
    */
   private async transact(request: TransactionRequest, nonce?: number): Promise<ContractTransactionReceipt> {
     const signer = this.requireSigner("transact");
     const address = await signer.getAddress();
     let current = nonce ?? (await reserveNonce(signer, this.provider, address));
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const tx = await signer.sendTransaction({ ...request, nonce: current, chainId: this.chainId });
-        const receipt = (await tx.wait()) as ContractTransactionReceipt | null;
-        if (receipt === null) throw new MedBillError(`transaction ${tx.hash} was dropped`, "TX_DROPPED");
-        return receipt;
-      } catch (e) {
-        const clash = nonceClash(e);
-        if (clash === "high" && attempt < 50) {
-          await sleep(Math.min(200, 10 * (attempt + 1)));
-        } else if (clash === "low" && nonce === undefined && attempt < 5) {
-          releaseNonce(this.provider, address);
-          await sleep(300);
-          current = await reserveNonce(signer, this.provider, address);
-        } else {
-          if (clash !== null) releaseNonce(this.provider, address);
-          throw toMedBillError(e);
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const tx = await signer.sendTransaction({ ...request, nonce: current, chainId: this.chainId });
+          const receipt = (await tx.wait()) as ContractTransactionReceipt | null;
+          if (receipt === null) throw new MedBillError(`transaction ${tx.hash} was dropped`, "TX_DROPPED");
+          return receipt;
+        } catch (e) {
+          const clash = nonceClash(e);
+          if (clash === "high" && attempt < 50) {
+            await sleep(Math.min(200, 10 * (attempt + 1)));
+          } else if (clash === "low" && nonce === undefined && attempt < 5) {
+            settleNonce(this.provider, address);
+            current = await reserveNonce(signer, this.provider, address);
+          } else {
+            throw toMedBillError(e);
+          }
         }
       }
+    } finally {
+      settleNonce(this.provider, address);
     }
   }
 
@@ -1022,7 +1025,6 @@ export class MedBillClient {
       }
     };
     await Promise.all(Array.from({ length: Math.min(inFlight, batches.length) }, worker));
-    if (fatal !== null || failed.length > 0) releaseNonce(this.provider, address);
     if (fatal !== null) throw fatal;
     return failed;
   }
@@ -1229,36 +1231,46 @@ function errorText(error: unknown, depth = 0): string {
   return text;
 }
 
-const nextNonces = new WeakMap<Provider, Map<string, number>>();
+/** Per provider and account: the next nonce this process will use, and how many of its transactions are in flight. */
+const nonceBooks = new WeakMap<Provider, Map<string, { next: number; inFlight: number }>>();
 
-/** Takes the next nonce of `address`: the node's pending count, or past the last one this process used. */
+/** The account's pending transaction count, asked of the node itself where the provider allows (no cache). */
+async function pendingNonce(signer: Signer, provider: Provider, address: string): Promise<number> {
+  const send = (provider as unknown as { send?: (method: string, params: unknown[]) => Promise<unknown> }).send;
+  if (typeof send === "function") {
+    return Number(await send.call(provider, "eth_getTransactionCount", [address, "pending"]));
+  }
+  return signer.getNonce("pending");
+}
+
+/** Reserves the next nonce of `address`; {@link settleNonce} once its transaction is settled. */
 async function reserveNonce(signer: Signer, provider: Provider, address: string): Promise<number> {
-  const fetched = await signer.getNonce("pending");
-  let local = nextNonces.get(provider);
-  if (local === undefined) {
-    local = new Map();
-    nextNonces.set(provider, local);
-  }
-  const nonce = Math.max(fetched, local.get(address) ?? 0);
-  local.set(address, nonce + 1);
-  return nonce;
+  return takeNonce(provider, address, await pendingNonce(signer, provider, address));
 }
 
-/** Takes `atLeast` or the next local nonce of `address`, whichever is higher (a pipeline's next nonce). */
+/**
+ * Reserves `atLeast`, or past the last nonce reserved while transactions of this process are still in flight
+ * (the node may not count those yet). With nothing in flight the node's count is the truth (even after a chain
+ * snapshot was reverted), so nothing is remembered.
+ */
 function takeNonce(provider: Provider, address: string, atLeast: number): number {
-  let local = nextNonces.get(provider);
-  if (local === undefined) {
-    local = new Map();
-    nextNonces.set(provider, local);
+  let book = nonceBooks.get(provider);
+  if (book === undefined) {
+    book = new Map();
+    nonceBooks.set(provider, book);
   }
-  const nonce = Math.max(atLeast, local.get(address) ?? 0);
-  local.set(address, nonce + 1);
+  const entry = book.get(address);
+  const nonce = entry ? Math.max(atLeast, entry.next) : atLeast;
+  book.set(address, { next: nonce + 1, inFlight: (entry?.inFlight ?? 0) + 1 });
   return nonce;
 }
 
-/** Forgets the local count after a clash or failure, so the next reservation asks the node again. */
-function releaseNonce(provider: Provider, address: string): void {
-  nextNonces.get(provider)?.delete(address);
+/** Marks one transaction of `address` settled (mined or failed). */
+function settleNonce(provider: Provider, address: string): void {
+  const book = nonceBooks.get(provider);
+  const entry = book?.get(address);
+  if (!book || !entry) return;
+  if (--entry.inFlight <= 0) book.delete(address);
 }
 
 function sleep(ms: number): Promise<void> {
