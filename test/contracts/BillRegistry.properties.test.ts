@@ -43,7 +43,7 @@ import { checkState, checkTransition, newHistory } from "../model/invariants";
 /** True under `npm run coverage` (instrumented contracts run several times slower): fewer sequences by default. */
 const COVERAGE = (hre as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_COVERAGE_RUNNING === true;
 /** Sequences per run of this file. */
-const RUNS = Number(process.env.MEDBILL_FC_RUNS ?? (COVERAGE ? 25 : 200));
+const RUNS = Number(process.env.MEDBILL_FC_RUNS ?? (COVERAGE ? 10 : 200));
 /** The seed: given, or drawn now and printed so any run can be replayed. */
 const SEED =
   process.env.MEDBILL_FC_SEED !== undefined
