@@ -911,6 +911,9 @@ export class MedBillClient {
     if ("contentHash" in request) return { input: parseBillInput(request), salt: undefined };
     if ("document" in request) {
       const salt = request.salt ?? randomSalt();
+      if (typeof salt !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(salt)) {
+        throw new InvalidBillError([{ path: "salt", message: "the salt must be 32 bytes as 0x-prefixed hex" }]);
+      }
       return { input: this.toBillInput(request.document, salt), salt };
     }
     const salt = randomSalt();
