@@ -12,6 +12,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { once } from "node:events";
 import type { MedicalBill, BillItem } from "../src/bill";
+import { CSV_REQUIRED_COLUMNS } from "../tasks/lib/bill-rows";
 
 /** A hospital bills are generated for. */
 export interface SyntheticHospital {
@@ -249,19 +250,8 @@ export function* makeBills(options: MakeBillsOptions): Generator<MedicalBill> {
   }
 }
 
-/** The columns of the CSV import format, in order (`salt` may be left empty or omitted). */
-export const CSV_COLUMNS = [
-  "hospital",
-  "billCode",
-  "billNumber",
-  "patientName",
-  "patientId",
-  "department",
-  "items",
-  "total",
-  "currency",
-  "issuedOn",
-] as const;
+/** The columns of the CSV import format, in order (`salt` may be added as a last column). */
+export const CSV_COLUMNS = CSV_REQUIRED_COLUMNS;
 
 /** A bill as its JSON form: amounts in fen as decimal strings. */
 export function billJson(bill: MedicalBill): Record<string, unknown> {
