@@ -13,21 +13,19 @@ export const DEV_MNEMONIC = "test test test test test test test test test test t
 
 // Hardhat downloads compilers from the internet; this machine and CI cannot reach it (HH502). Serve the pinned
 // version from the npm package `solc` instead, and let any other version fall back to the default behaviour.
-subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(
-  async (args: { solcVersion: string }, _hre, runSuper) => {
-    if (args.solcVersion === SOLC_VERSION) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const solc = require("solc") as { version(): string };
-      return {
-        compilerPath: path.join(path.dirname(require.resolve("solc/package.json")), "soljson.js"),
-        isSolcJs: true,
-        version: args.solcVersion,
-        longVersion: solc.version(),
-      };
-    }
-    return runSuper(args);
-  },
-);
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(async (args: { solcVersion: string }, _hre, runSuper) => {
+  if (args.solcVersion === SOLC_VERSION) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const solc = require("solc") as { version(): string };
+    return {
+      compilerPath: path.join(path.dirname(require.resolve("solc/package.json")), "soljson.js"),
+      isSolcJs: true,
+      version: args.solcVersion,
+      longVersion: solc.version(),
+    };
+  }
+  return runSuper(args);
+});
 
 const rpcAccounts = process.env.MEDBILL_PRIVATE_KEYS
   ? process.env.MEDBILL_PRIVATE_KEYS.split(",").map((key) => key.trim())

@@ -112,12 +112,10 @@ contract BillRegistry is IBillRegistry, AccessControlDefaultAdminRules, Pausable
         if (status != BillStatus.Issued) revert BillNotVoidable(billId, status);
         if (replacementId != bytes32(0)) {
             Bill storage replacement = _bills[replacementId];
-            BillStatus replacementStatus = replacement.status;
+            // A bill never issued has no issuer, so the issuer check refuses it too. Nested so that solidity-coverage
+            // attributes a branch to each operand.
             if (
-                replacementId == billId ||
-                replacement.issuer != msg.sender ||
-                replacementStatus == BillStatus.None ||
-                replacementStatus == BillStatus.Voided
+                replacementId == billId || (replacement.issuer != msg.sender || replacement.status == BillStatus.Voided)
             ) revert InvalidReplacement(billId, replacementId);
         }
 
@@ -197,6 +195,8 @@ contract BillRegistry is IBillRegistry, AccessControlDefaultAdminRules, Pausable
 
     /// @dev `keccak256(abi.encode(issuer, billNumber))`, computed in scratch space.
     function _billIdOf(address issuer, bytes32 billNumber) private pure returns (bytes32 billId) {
+        // Deliberate: keccak256 of two words in scratch space, cheaper than abi.encode (no memory allocation).
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             mstore(0x00, issuer)
             mstore(0x20, billNumber)

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ethers, network } from "hardhat";
+import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import {
   BillStatus,
@@ -20,20 +20,6 @@ async function issueAnother(f: IssuedBillFixture, seed: string, issuer = f.hospi
   const bill = makeBill(seed);
   await f.registry.connect(issuer).issue(bill);
   return billIdOf(issuer.address, bill.billNumber);
-}
-
-/**
- * Finds the storage slot of the `_bills` mapping by probing: the slot `s` for which
- * `keccak256(abi.encode(billId, s))` holds the issued bill's first word. Layout-independent.
- */
-async function billsMappingSlot(f: IssuedBillFixture): Promise<bigint> {
-  const coder = ethers.AbiCoder.defaultAbiCoder();
-  for (let slot = 0n; slot < 32n; slot++) {
-    const key = ethers.keccak256(coder.encode(["bytes32", "uint256"], [f.billId, slot]));
-    const word = await ethers.provider.getStorage(f.registryAddress, key);
-    if (BigInt(word) !== 0n && ethers.getAddress(ethers.dataSlice(word, 12)) === f.hospitalA.address) return slot;
-  }
-  throw new Error("the _bills mapping was not found in the first 32 slots");
 }
 
 describe("BillRegistry.voidBill", function () {
@@ -213,29 +199,6 @@ describe("BillRegistry.voidBill", function () {
         "EnforcedPause",
       );
       expect(await registryState(f.registry, [f.billId], actorAddresses(f))).to.deep.equal(before);
-    });
-  });
-
-  describe("defence in depth", function () {
-    // Through the API a bill with status None always has a zero issuer, so `replacement.issuer != msg.sender` already
-    // refuses an unknown replacement and the `status == None` test never decides on its own. Forge storage so that an
-    // unissued id carries the caller as issuer: the status test alone must still refuse it.
-    it("an unissued replacement whose stored issuer is the caller → InvalidReplacement", async function () {
-      const f = await loadFixture(issuedBillFixture);
-      const slot = await billsMappingSlot(f);
-      const ghost = billIdOf(f.hospitalA.address, ethers.id("ghost"));
-      const key = ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["bytes32", "uint256"], [ghost, slot]));
-      await network.provider.send("hardhat_setStorageAt", [
-        f.registryAddress,
-        key,
-        ethers.zeroPadValue(f.hospitalA.address, 32),
-      ]);
-      expect(await readBill(f.registry, ghost)).to.include({ issuer: f.hospitalA.address, status: BillStatus.None });
-      const before = await registryState(f.registry, [f.billId, ghost], actorAddresses(f));
-      await expect(f.registry.connect(f.hospitalA).voidBill(f.billId, REASON, ghost))
-        .to.be.revertedWithCustomError(f.registry, "InvalidReplacement")
-        .withArgs(f.billId, ghost);
-      expect(await registryState(f.registry, [f.billId, ghost], actorAddresses(f))).to.deep.equal(before);
     });
   });
 
