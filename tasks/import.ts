@@ -26,6 +26,7 @@ import { CliError, cliAction } from "./lib/errors";
 import type { Member } from "./lib/members";
 import { print, warn } from "./lib/output";
 import { startProgress } from "./lib/progress";
+import { recordedContentHashes } from "./lib/onchain";
 import { formatOf, readRows } from "./lib/rows";
 import { deriveSalt, saltSecret } from "./lib/salt";
 import { SeenFilter } from "./lib/seen";
@@ -200,6 +201,7 @@ async function runImport(args: ImportArgs, hre: HardhatRuntimeEnvironment) {
   /** A window's rows of one issuer, with the `BillInput`s computed (EIP-712 hash, patient commitment). */
   interface Prepared {
     readonly client: Client;
+    readonly address: string;
     readonly rows: readonly ValidRow[];
     readonly inputs: readonly BillInput[];
   }
@@ -222,13 +224,13 @@ async function runImport(args: ImportArgs, hre: HardhatRuntimeEnvironment) {
         inputs.push(client.toBillInput(row.bill, row.salt ?? deriveSalt(secret.secret, address, row.bill)));
         if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
       }
-      prepared.push({ client, rows, inputs });
+      prepared.push({ client, address, rows, inputs });
     }
     return prepared;
   };
 
   const send = async (groups: readonly Prepared[]): Promise<void> => {
-    for (const { client, rows, inputs } of groups) {
+    for (const { client, address, rows, inputs } of groups) {
       const base = done;
       const result = await client.issueMany(inputs, { batchSize, onProgress: (p) => progress.update(base + p.done) });
       done += rows.length;
@@ -237,19 +239,20 @@ async function runImport(args: ImportArgs, hre: HardhatRuntimeEnvironment) {
       progress.update(done);
       // A bill skipped as already on chain must be the same bill: report rows whose content differs.
       const skipped = rows.map((_, i) => i).filter((i) => !result.issuedNow[i]);
-      for (let k = 0; k < skipped.length; k += 64) {
-        const slice = skipped.slice(k, k + 64);
-        const onChain = await Promise.all(slice.map((i) => client.getBill(result.billIds[i])));
-        slice.forEach((i, j) => {
-          const bill = onChain[j];
-          if (bill === null || bill.contentHash === inputs[i].contentHash) return;
-          if (conflicts++ < MAX_LISTED) {
-            const { line, bill: doc } = rows[i];
-            process.stderr.write(
-              `${path.basename(file)}:${line}: bill ${doc.billCode}-${doc.billNumber} is on chain (id ${result.billIds[i]}) with other content than this row\n`,
-            );
-          }
-        });
+      const recorded = await recordedContentHashes(
+        client,
+        address,
+        skipped.map((i) => result.billIds[i]),
+      );
+      for (const i of skipped) {
+        const contentHash = recorded.get(result.billIds[i].toLowerCase());
+        if (contentHash === undefined || contentHash === inputs[i].contentHash) continue;
+        if (conflicts++ < MAX_LISTED) {
+          const { line, bill: doc } = rows[i];
+          process.stderr.write(
+            `${path.basename(file)}:${line}: bill ${doc.billCode}-${doc.billNumber} is on chain (id ${result.billIds[i]}) with other content than this row\n`,
+          );
+        }
       }
     }
   };
