@@ -4,12 +4,12 @@
  * report and writes `latest.json`, `latest.md` and `gas-per-bill.svg` to `bench/results/`.
  *
  * Usage (after `npx hardhat compile`, which `npm run bench` does first):
- *   npm run bench                      # 50,000 bills replayed, 5,000 of them reimbursed by two payers
+ *   npm run bench                      # 50,000 bills replayed, then 5,000 reimbursements by two payers
  *   npm run bench -- --full            # 600,000 bills: Zhejiang's first two weeks
  *   npm run bench -- --bills 2000 --sample 100 --out /tmp/bench --quick --no-progress
  *
  * Options: --bills N, --sample N, --batch-size N (default 300), --in-flight N (default 16), --chunk-size N
- * (default 24,000), --out DIR, --quick (no floor for baseline rows of more than 10 items: tracing them is slow),
+ * (default 6,000), --out DIR, --quick (no floor for baseline rows of more than 10 items: tracing them is slow),
  * --no-throughput, --no-progress.
  */
 import fs from "node:fs";
@@ -46,7 +46,7 @@ function parseArgs(argv: readonly string[]): Args {
     sample: 5_000,
     batchSize: 300,
     inFlight: 16,
-    chunkSize: 24_000,
+    chunkSize: 6_000,
     out: path.resolve(__dirname, "..", "bench", "results"),
     quick: false,
     throughput: true,

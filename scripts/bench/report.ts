@@ -165,8 +165,8 @@ export function throughputLines(t: ThroughputResults): string[] {
   return [
     `- Issued ${n(t.bills)} generated bills through \`issueMany\` (batches of ${t.batchSize}, ${t.inFlight} in flight, ` +
       `chunks of ${n(t.chunkSize)}) in ${t.issueSeconds.toFixed(1)} s: **${n(t.billsPerSecond)} bills/s**.`,
-    `- Reimbursed ${n(t.sampleBills)} of them, each by two payers at once (social security 70 %, then an insurer the ` +
-      `rest): ${n(t.reimbursements)} reimbursements in ${t.reimburseSeconds.toFixed(1)} s: ` +
+    `- ${n(t.reimbursements)} reimbursements split across two payers (${n(t.sampleBills)} of the bills, each ` +
+      `reimbursed by both at once: social security 70 %, an insurer the rest) in ${t.reimburseSeconds.toFixed(1)} s: ` +
       `**${n(t.reimbursementsPerSecond)} reimbursements/s**.`,
     `- Wall time ${t.wallSeconds.toFixed(1)} s (node start and stop included); client peak RSS ` +
       `${t.peakRssMB.toFixed(0)} MB, peak heap ${t.peakHeapUsedMB.toFixed(0)} MB.`,
@@ -175,6 +175,11 @@ export function throughputLines(t: ThroughputResults): string[] {
       `(of which generating and EIP-712 hashing the documents ${p.prepareSeconds.toFixed(1)} s); node CPU ` +
       `${p.nodeCpuSeconds === null ? "n/a" : `${p.nodeCpuSeconds.toFixed(1)} s`}; ${n(p.transactions)} transactions, ` +
       `${n(p.gasUsed / Math.max(1, t.bills))} gas per bill; JSON-RPC requests: ${rpc}.`,
+    `- Client CPU per bill: ${p.clientMsPerBill.prepare.toFixed(3)} ms generating and hashing, ` +
+      `${p.clientMsPerBill.issueMany.toFixed(3)} ms in \`issueMany\` (validation, existence reads, encoding, signing, ` +
+      `JSON-RPC). The node alone (pre-signed batches of 300 sent back to back) takes ` +
+      `${n(p.nodeCeiling.billsPerSecond)} bills/s` +
+      `${p.nodeCeiling.nodeMsPerBill === null ? "" : ` at ${p.nodeCeiling.nodeMsPerBill.toFixed(3)} ms node CPU per bill`}.`,
   ];
 }
 

@@ -15,6 +15,7 @@ import { toBillInput, type BillDomain, type BillInput } from "../../src/bill";
 import { BillRegistry__factory } from "../../typechain-types";
 import { makeBills } from "../make-bills";
 import { startHardhatNode, type LocalNode } from "../lib/node";
+import { syntheticBill } from "./synthetic";
 
 /** The development mnemonic of the `hardhat node` (same as `DEV_MNEMONIC` in hardhat.config.ts). */
 const DEV_MNEMONIC = "test test test test test test test test test test test junk";
@@ -26,13 +27,16 @@ export const ZHEJIANG = { bills: 600_000, days: 14 } as const;
 export interface ReplayOptions {
   /** Bills to issue. */
   bills: number;
-  /** Bills to reimburse, each by both payers at once: social security 70 %, the insurer the rest. */
+  /**
+   * Reimbursements to make, split across two payers: `sample / 2` bills, each reimbursed by both at once (social
+   * security 70 %, the insurer the rest).
+   */
   sample: number;
   /** Bills per `issueBatch` (default 300, the contract's maximum). */
   batchSize?: number;
   /** Transactions in flight (default 16). */
   inFlight?: number;
-  /** Bills per `issueMany` call; the client holds at most two chunks at once (default 24,000). */
+  /** Bills per `issueMany` call; the client holds at most two chunks at once (default 6,000). */
   chunkSize?: number;
   /** Seed of the generated bills (default "bench"). */
   seed?: string;
@@ -64,6 +68,13 @@ export interface IssueProfile {
   gasUsed: number;
   /** JSON-RPC requests the client made during the issue phase, by method. */
   rpcCalls: Record<string, number>;
+  /** Client CPU milliseconds per bill: preparing (generate + hash) and the rest (issueMany: checks, encode, sign, RPC). */
+  clientMsPerBill: { prepare: number; issueMany: number };
+  /**
+   * The node alone: bills/s and node CPU ms per bill when pre-signed batches of 300 (ABI-encoded and signed before
+   * the clock starts) are sent one after another with no SDK work in between: what the node could take.
+   */
+  nodeCeiling: { batches: number; billsPerSecond: number; nodeMsPerBill: number | null };
 }
 
 /** What {@link replay} measures. */
@@ -205,6 +216,49 @@ async function prepareChunk(
   return { chunk: { first, inputs }, seconds };
 }
 
+/**
+ * Measures what the node alone can take: 20 batches of 300 synthetic bills, ABI-encoded and signed before the clock
+ * starts, sent one after another (each `eth_sendRawTransaction` returns once its block is mined).
+ */
+async function probeNode(
+  provider: JsonRpcProvider,
+  hospital: HDNodeWallet,
+  registry: string,
+  pid: number | undefined,
+): Promise<IssueProfile["nodeCeiling"]> {
+  const batches = 20;
+  const size = 300;
+  const iface = BillRegistry__factory.createInterface();
+  let nonce = await provider.getTransactionCount(hospital.address, "pending");
+  const { chainId } = await provider.getNetwork();
+  const signed: string[] = [];
+  for (let b = 0; b < batches; b++) {
+    const bills = Array.from({ length: size }, (_, i) => syntheticBill(b * size + i, "node-probe"));
+    signed.push(
+      await hospital.signTransaction({
+        to: registry,
+        data: iface.encodeFunctionData("issueBatch", [bills]),
+        nonce: nonce++,
+        gasLimit: 16_000_000n,
+        gasPrice: 0n,
+        chainId,
+        type: 0,
+      }),
+    );
+  }
+  const cpuStart = groupCpuSeconds(pid);
+  const started = Date.now();
+  for (const raw of signed) await provider.send("eth_sendRawTransaction", [raw]);
+  const seconds = (Date.now() - started) / 1000;
+  const cpuEnd = groupCpuSeconds(pid);
+  const bills = batches * size;
+  return {
+    batches,
+    billsPerSecond: round(bills / Math.max(0.001, seconds), 0),
+    nodeMsPerBill: cpuStart === null || cpuEnd === null ? null : round(((cpuEnd - cpuStart) * 1000) / bills, 3),
+  };
+}
+
 function progressBar(label: string, unit: string, enabled: boolean): SingleBar | null {
   if (!enabled) return null;
   return new SingleBar({
@@ -226,14 +280,20 @@ export async function replay(options: ReplayOptions): Promise<ThroughputResults>
   const started = Date.now();
   const batchSize = options.batchSize ?? 300;
   const inFlight = options.inFlight ?? 16;
-  const chunkSize = Math.max(batchSize, options.chunkSize ?? 24_000);
+  const chunkSize = Math.max(batchSize, options.chunkSize ?? 6_000);
   const seed = options.seed ?? "bench";
   const showProgress = options.progress ?? true;
-  const sampleBills = Math.min(options.sample, options.bills);
+  const sampleBills = Math.min(Math.floor(options.sample / 2), options.bills);
 
   let node: LocalNode | null = null;
   const meter = new MemoryMeter();
   let results: ThroughputResults;
+  // Stop the node on Ctrl-C or a kill as well: it runs in its own process group and would outlive us.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    void (node?.stop() ?? Promise.resolve()).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   try {
     node = await startHardhatNode();
     const provider = new CountingProvider(node.url, undefined, {
@@ -343,6 +403,8 @@ export async function replay(options: ReplayOptions): Promise<ThroughputResults>
     const reimburseSeconds = (Date.now() - reimburseStart) / 1000;
     rbar?.stop();
 
+    const nodeCeiling = await probeNode(provider, hospital, address, node.process.pid);
+
     // Spot check: the first and last sampled bills are now fully reimbursed.
     for (const { billId, amount } of sample.length > 0 ? [sample[0], sample[sample.length - 1]] : []) {
       const bill = await client.getBill(billId);
@@ -375,12 +437,19 @@ export async function replay(options: ReplayOptions): Promise<ThroughputResults>
         transactions,
         gasUsed: Number(gasUsed),
         rpcCalls,
+        clientMsPerBill: {
+          prepare: round((prepareSeconds * 1000) / Math.max(1, issued), 3),
+          issueMany: round(((clientCpuSeconds - prepareSeconds) * 1000) / Math.max(1, issued), 3),
+        },
+        nodeCeiling,
       },
       zhejiangMinutes: round(zhejiangMinutes, 1),
       zhejiangLine: `600,000 bills: ${zhejiangMinutes.toFixed(1)} minutes here vs ${ZHEJIANG.days} days in reality`,
       node: `hardhat node (automine) at ${node.url}`,
     };
   } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
     meter.stop();
     await node?.stop();
   }
