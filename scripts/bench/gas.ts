@@ -149,6 +149,8 @@ export interface GasOptions {
    * rows always get one. Default: no limit.
    */
   baselineFloorMaxItems?: number;
+  /** The result of {@link checkBuild} made when the run started (checked again here when absent). */
+  build?: BuildSettings;
 }
 
 /**
@@ -157,7 +159,7 @@ export interface GasOptions {
  */
 export async function measureGas(hre: HardhatRuntimeEnvironment, options: GasOptions = {}): Promise<GasResults> {
   const log = options.log ?? (() => undefined);
-  const build = await checkBuild(hre);
+  const build = options.build ?? (await checkBuild(hre));
   const provider = hre.ethers.provider as unknown as JsonRpcApiProvider;
   const signers = await hre.ethers.getSigners();
   const [admin, hospital, socialSecurity, insurer] = [signers[0], signers[1], signers[4], signers[5]];
