@@ -58,8 +58,14 @@ describe("e2e: crash-safe bulk import on a local consortium node", function () {
     first.kill("SIGKILL");
     const killed = await first.done;
     expect(killed.signal, `the import finished before the kill:\n${killed.stdout}`).to.equal("SIGKILL");
-    await new Promise((resolve) => setTimeout(resolve, 500)); // transactions the node had already received settle
-    const before = (await issuedEvents()).length;
+    // Transactions the node had already received are still mined: wait until the count stops moving.
+    let before = (await issuedEvents()).length;
+    for (let stable = 0; stable < 3;) {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const now = (await issuedEvents()).length;
+      stable = now === before ? stable + 1 : 0;
+      before = now;
+    }
     expect(before).to.be.greaterThan(0).and.lessThan(COUNT);
 
     const second = await hardhat(command, env);
