@@ -92,12 +92,7 @@ export async function openRegistry(
   ) {
     throw new CliError(`the bill URI names registry ${options.uri.registry}, not --registry ${options.registry}`);
   }
-  // A provider of its own for each connection, as a separate process would have: the SDK tracks nonces per provider,
-  // and in-process callers (tests) may have reverted the chain since an earlier task run.
-  const { HardhatEthersProvider } = await import("@nomicfoundation/hardhat-ethers/internal/hardhat-ethers-provider");
-  const provider = new HardhatEthersProvider(hre.network.provider, hre.network.name);
-  const runner =
-    options.as !== undefined ? await provider.getSigner(await members.directory.addressOf(options.as)) : provider;
+  const runner = options.as !== undefined ? await members.directory.signerOf(options.as) : hre.ethers.provider;
   const deploymentId = process.env.MEDBILL_DEPLOYMENT_ID;
   const recordFile = (chainId: bigint): string =>
     deploymentId === undefined
