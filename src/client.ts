@@ -1,7 +1,7 @@
 import {
   Interface,
   ZeroHash,
-  type ContractTransactionReceipt,
+  type TransactionReceipt,
   type Log,
   type Provider,
   type Signer,
@@ -335,6 +335,8 @@ export class MedBillClient {
   /** Blocks per `eth_getLogs` request. */
   readonly blockRange: number;
   private readonly iface: Interface;
+  /** Whether the signer signs locally (undefined until tried). */
+  private signsLocally: boolean | undefined;
 
   private constructor(
     address: string,
@@ -926,7 +928,7 @@ export class MedBillClient {
   }
 
   /** Preflights (estimateGas), sends and waits for one transaction, turning failures into typed errors. */
-  private async send(method: string, args: unknown[]): Promise<ContractTransactionReceipt> {
+  private async send(method: string, args: unknown[]): Promise<TransactionReceipt> {
     const fn = this.contract.getFunction(method);
     let gas: bigint;
     try {
@@ -945,17 +947,14 @@ export class MedBillClient {
    * automine, with transactions arriving out of order) is asked again shortly; a nonce used meanwhile by someone
    * else is replaced, unless it was given.
    */
-  private async transact(request: TransactionRequest, nonce?: number): Promise<ContractTransactionReceipt> {
+  private async transact(request: TransactionRequest, nonce?: number, turn?: Turn): Promise<TransactionReceipt> {
     const signer = this.requireSigner("transact");
     const address = await signer.getAddress();
     let current = nonce ?? (await reserveNonce(signer, this.provider, address));
     try {
       for (let attempt = 0; ; attempt++) {
         try {
-          const tx = await signer.sendTransaction({ ...request, nonce: current, chainId: this.chainId });
-          const receipt = (await tx.wait()) as ContractTransactionReceipt | null;
-          if (receipt === null) throw new MedBillError(`transaction ${tx.hash} was dropped`, "TX_DROPPED");
-          return receipt;
+          return await this.sendAndWait(signer, { ...request, nonce: current, chainId: this.chainId }, turn);
         } catch (e) {
           const clash = nonceClash(e);
           if (clash === "high" && attempt < 50) {
@@ -974,6 +973,45 @@ export class MedBillClient {
   }
 
   /**
+   * Sends a complete transaction and waits for its receipt. A complete one (fees given) from a signer that signs
+   * locally (an ethers Wallet) is signed here and sent raw, sparing ethers' re-parsing of the signed transaction,
+   * which costs as much as signing for a full batch; any other goes through `signer.sendTransaction`. With a
+   * `turn`, the transaction goes out only once the node has taken the previous one of a pipeline (nonce order: a
+   * node that mines at once cannot queue a nonce that arrives early); signing and waiting for receipts overlap.
+   */
+  private async sendAndWait(signer: Signer, request: TransactionRequest, turn?: Turn): Promise<TransactionReceipt> {
+    let hash: string | undefined;
+    try {
+      const send = rawSend(this.provider);
+      const complete = request.gasPrice != null || request.maxFeePerGas != null;
+      let signed: string | undefined;
+      if (complete && send !== null && this.signsLocally !== false) {
+        try {
+          signed = await signer.signTransaction(request);
+          this.signsLocally = true;
+        } catch (e) {
+          if (this.signsLocally === true) throw e;
+          this.signsLocally = false; // a JSON-RPC signer: the node signs
+        }
+      }
+      await turn?.ready;
+      if (signed !== undefined && send !== null) {
+        hash = String(await send("eth_sendRawTransaction", [signed]));
+      } else {
+        hash = (await signer.sendTransaction(request)).hash;
+      }
+    } finally {
+      turn?.pass();
+    }
+    const receipt = (await this.provider.getTransactionReceipt(hash)) ?? (await this.provider.waitForTransaction(hash));
+    if (receipt === null) throw new MedBillError(`transaction ${hash} was dropped`, "TX_DROPPED");
+    if (receipt.status !== 1) {
+      throw new UnknownRevertError("0x", `transaction ${hash} reverted (status ${receipt.status})`);
+    }
+    return receipt;
+  }
+
+  /**
    * Sends `batches` with `inFlight` transactions at once and consecutive nonces, and returns the indices of the
    * batches that failed in a way a recheck can mend (a bill issued meanwhile, a revert without data, a nonce
    * clash). Any other failure (a refusal such as a pause or a revoked role) is thrown once the transactions in
@@ -982,7 +1020,7 @@ export class MedBillClient {
   private async sendBatches(
     batches: BillInput[][],
     inFlight: number,
-    onMined: (batch: number, receipt: ContractTransactionReceipt) => void,
+    onMined: (batch: number, receipt: TransactionReceipt) => void,
   ): Promise<number[]> {
     if (batches.length === 0) return [];
     const signer = this.requireSigner("issueMany");
@@ -1008,6 +1046,9 @@ export class MedBillClient {
         ? { type: 2, maxFeePerGas: fee.maxFeePerGas, maxPriorityFeePerGas: fee.maxPriorityFeePerGas }
         : { gasPrice: fee.gasPrice ?? 0n };
     const firstNonce = await reserveNonce(signer, this.provider, address);
+    // Batch b goes out once the node has taken batch b - 1.
+    const passes: (() => void)[] = [];
+    const gone = batches.map((_, b) => new Promise<void>((resolve) => (passes[b] = resolve)));
     let next = 0;
     let fatal: unknown = null;
     const failed: number[] = [];
@@ -1020,7 +1061,8 @@ export class MedBillClient {
         // 10% above the estimate: calldata costs vary a little from bill to bill.
         const gasLimit = minBig(MAX_TX_GAS, ((one + perBill * BigInt(batch.length - 1)) * 11n) / 10n);
         try {
-          onMined(b, await this.transact({ to: this.address, data, gasLimit, ...feeFields }, nonce));
+          const turn = { ready: b === 0 ? Promise.resolve() : gone[b - 1], pass: passes[b] };
+          onMined(b, await this.transact({ to: this.address, data, gasLimit, ...feeFields }, nonce, turn));
         } catch (e) {
           if (isRecheckable(e)) failed.push(b);
           else fatal ??= e;
@@ -1084,7 +1126,7 @@ export class MedBillClient {
     return found;
   }
 
-  private findEvent(receipt: ContractTransactionReceipt, name: string): ReturnType<Interface["parseLog"]> {
+  private findEvent(receipt: TransactionReceipt, name: string): ReturnType<Interface["parseLog"]> {
     for (const log of receipt.logs) {
       if (log.address.toLowerCase() !== this.address.toLowerCase()) continue;
       const parsed = this.iface.parseLog(log);
@@ -1195,7 +1237,7 @@ function roleId(role: RoleName): string {
   return id;
 }
 
-function writeResult(receipt: ContractTransactionReceipt): WriteResult {
+function writeResult(receipt: TransactionReceipt): WriteResult {
   return { txHash: receipt.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
 }
 
@@ -1234,16 +1276,27 @@ function errorText(error: unknown, depth = 0): string {
   return text;
 }
 
+/** A transaction's place in a pipeline: `ready` once the node took the one before; `pass` once it took this one. */
+interface Turn {
+  readonly ready: Promise<void>;
+  readonly pass: () => void;
+}
+
+/** The provider's raw JSON-RPC `send`, where it has one. */
+function rawSend(provider: Provider): ((method: string, params: unknown[]) => Promise<unknown>) | null {
+  const send = (provider as unknown as { send?: (method: string, params: unknown[]) => Promise<unknown> }).send;
+  return typeof send === "function" ? (method, params) => send.call(provider, method, params) : null;
+}
+
 /** Per provider and account: the next nonce this process will use, and how many of its transactions are in flight. */
 const nonceBooks = new WeakMap<Provider, Map<string, { next: number; inFlight: number }>>();
 
 /** The account's pending transaction count, asked of the node itself where the provider allows (no cache). */
 async function pendingNonce(signer: Signer, provider: Provider, address: string): Promise<number> {
-  const send = (provider as unknown as { send?: (method: string, params: unknown[]) => Promise<unknown> }).send;
-  if (typeof send === "function") {
-    return Number(await send.call(provider, "eth_getTransactionCount", [address, "pending"]));
-  }
-  return signer.getNonce("pending");
+  const send = rawSend(provider);
+  return send !== null
+    ? Number(await send("eth_getTransactionCount", [address, "pending"]))
+    : signer.getNonce("pending");
 }
 
 /** Reserves the next nonce of `address`; {@link settleNonce} once its transaction is settled. */
