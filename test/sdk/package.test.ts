@@ -96,6 +96,35 @@ describe("the medbill package", () => {
     expect(offending).to.deep.equal([]);
   });
 
+  it("every export, and every public member of its classes and interfaces, has TSDoc", function () {
+    this.timeout(120_000);
+    const entries = ["index.ts", "node.ts"].map((f) => path.join(ROOT, "src", f));
+    const program = ts.createProgram(entries, { strict: true, skipLibCheck: true, types: ["node"] });
+    const checker = program.getTypeChecker();
+    const generated = (d: ts.Declaration) => /typechain-types|node_modules/.test(d.getSourceFile().fileName);
+    const undocumented: string[] = [];
+    let checked = 0;
+    for (const entry of entries) {
+      const exports = checker.getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(entry)!)!);
+      for (const exported of exports) {
+        const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+        const declaration = symbol.declarations?.[0];
+        if (!declaration || generated(declaration)) continue; // TypeChain's output is re-exported as generated
+        checked++;
+        if (symbol.getDocumentationComment(checker).length === 0) undocumented.push(exported.name);
+        if (!(symbol.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface))) continue;
+        for (const member of checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(symbol))) {
+          const md = member.declarations?.[0];
+          if (!md || generated(md) || ts.getCombinedModifierFlags(md) & ts.ModifierFlags.Private) continue;
+          if (member.getDocumentationComment(checker).length === 0)
+            undocumented.push(`${exported.name}.${member.name}`);
+        }
+      }
+    }
+    expect(checked).to.be.greaterThan(100);
+    expect(undocumented).to.deep.equal([]);
+  });
+
   it("its public declarations use no `any`", function () {
     this.timeout(120_000);
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "medbill-dts-"));
