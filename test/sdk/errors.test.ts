@@ -18,7 +18,11 @@ import {
   ContractError,
   EmptyBatchError,
   ExpectedPauseError,
+  InvalidAmountError,
+  InvalidArgumentError,
+  InvalidBillError,
   InvalidDefaultAdminError,
+  InvalidUriError,
   InvalidReplacementError,
   MAX_AMOUNT,
   MedBillClient,
@@ -267,6 +271,32 @@ describe("SDK errors", () => {
       }
       const plain = new Error("unrelated");
       expect(toMedBillError(plain)).to.equal(plain);
+    });
+  });
+
+  describe("input the client refuses before calling the chain", () => {
+    it("InvalidBillError, InvalidAmountError, InvalidUriError, InvalidArgumentError", async () => {
+      const f = await registryFixture();
+      const { billId } = await f.hospital.issue(sampleBill());
+      const doc = await rejection(f.hospital.issue({ ...sampleBill(2), total: 1.5 } as never));
+      expect(doc).to.be.instanceOf(InvalidBillError);
+      expect((doc as InvalidBillError).issues.map((i) => i.path)).to.include("total");
+      for (const amount of [1.5, -1, "1.00", 2 ** 60, {}]) {
+        expect(
+          await rejection(f.socialSecurity.reimburse(billId, amount as never, "c")),
+          String(amount),
+        ).to.be.instanceOf(InvalidAmountError);
+      }
+      for (const uri of [
+        "medbill:",
+        "https://example.org",
+        `medbill:31337/${f.address.toLowerCase()}/${billId}?h=${billId}`,
+      ]) {
+        expect(await rejection(f.reader.verify(uri)), uri).to.be.instanceOf(InvalidUriError);
+      }
+      expect(await rejection(f.hospital.voidBill("0x12", "r"))).to.be.instanceOf(InvalidArgumentError);
+      expect(await rejection(f.admin.grantRole("issuer", "0xnothex"))).to.be.instanceOf(InvalidArgumentError);
+      expect(await rejection(f.reader.verify(sampleBill() as never))).to.be.instanceOf(InvalidArgumentError);
     });
   });
 
