@@ -861,23 +861,11 @@ export class MedBillClient {
     const granted = this.iface.getEvent("RoleGranted")!.topicHash;
     const revoked = this.iface.getEvent("RoleRevoked")!.topicHash;
     const members = new Set<string>();
-    const [from, to] = await this.rangeOf(range);
-    for (let start = from; start <= to; start += this.blockRange) {
-      const end = Math.min(to, start + this.blockRange - 1);
-      const logs = await this.read(() =>
-        this.provider.getLogs({
-          address: this.address,
-          topics: [[granted, revoked], roleId(role)],
-          fromBlock: start,
-          toBlock: end,
-        }),
-      );
-      for (const log of sortLogs(logs)) {
+    for await (const logs of this.logs([[granted, revoked], roleId(role)], range)) {
+      for (const log of logs) {
         const account = addressFromTopic(log.topics[2]);
-        if (log.topics[0] === granted) {
-          members.delete(account);
-          members.add(account);
-        } else members.delete(account);
+        members.delete(account);
+        if (log.topics[0] === granted) members.add(account);
       }
     }
     return [...members];
@@ -1104,16 +1092,11 @@ export class MedBillClient {
     if (touched.length === 0) return found;
     const topic = this.iface.getEvent("BillIssued")!.topicHash;
     try {
-      const latest = await this.read(() => this.provider.getBlockNumber());
+      const toBlock = await this.read(() => this.provider.getBlockNumber());
       await mapLimit(touched, 4, async (batch) => {
         const byId = new Map(batch.map((i) => [billIds[i], i]));
-        for (let start = this.fromBlock; start <= latest; start += this.blockRange) {
-          const logs = await this.provider.getLogs({
-            address: this.address,
-            topics: [topic, [...byId.keys()], topicOfAddress(issuer)],
-            fromBlock: start,
-            toBlock: Math.min(latest, start + this.blockRange - 1),
-          });
+        const topics = [topic, [...byId.keys()], topicOfAddress(issuer)];
+        for await (const logs of this.logs(topics, { toBlock })) {
           for (const log of logs) {
             const i = byId.get(log.topics[1].toLowerCase());
             if (i !== undefined) found.add(i);
@@ -1155,16 +1138,22 @@ export class MedBillClient {
     return [from, to];
   }
 
-  private async *logPages(topics: (string | string[] | null)[], range: BlockRange): AsyncGenerator<BillEvent[]> {
+  /** The registry's logs matching `topics`, a page of `blockRange` blocks at a time, in chain order. */
+  private async *logs(topics: (string | string[] | null)[], range: BlockRange): AsyncGenerator<Log[]> {
     const [from, to] = await this.rangeOf(range);
     for (let start = from; start <= to; start += this.blockRange) {
       const end = Math.min(to, start + this.blockRange - 1);
       const logs = await this.read(() =>
         this.provider.getLogs({ address: this.address, topics, fromBlock: start, toBlock: end }),
       );
-      const events = sortLogs(logs)
-        .map((log) => this.toEvent(log))
-        .filter((e): e is BillEvent => e !== null);
+      if (logs.length > 0) yield sortLogs(logs);
+    }
+  }
+
+  /** Like {@link logs}, parsed into bill events. */
+  private async *logPages(topics: (string | string[] | null)[], range: BlockRange): AsyncGenerator<BillEvent[]> {
+    for await (const logs of this.logs(topics, range)) {
+      const events = logs.map((log) => this.toEvent(log)).filter((e): e is BillEvent => e !== null);
       if (events.length > 0) yield events;
     }
   }
