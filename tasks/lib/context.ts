@@ -1,8 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
+import type { Provider, Signer } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { MedBillClient } from "../../src/client";
 import { CliError, unreachableMessage } from "./errors";
+import { localWallet } from "./wallet";
 import {
   findMember,
   loadConsortium,
@@ -92,7 +94,14 @@ export async function openRegistry(
   ) {
     throw new CliError(`the bill URI names registry ${options.uri.registry}, not --registry ${options.registry}`);
   }
-  const runner = options.as !== undefined ? await members.directory.signerOf(options.as) : hre.ethers.provider;
+  let runner: Signer | Provider = hre.ethers.provider;
+  if (options.as !== undefined) {
+    // The member's key from the Hardhat config when it is there (checked against the node's account list), so the
+    // SDK signs locally; else the network's JSON-RPC signer.
+    const address = await members.directory.addressOf(options.as);
+    const wallet = localWallet(hre, options.as.account, hre.ethers.provider);
+    runner = wallet?.address === address ? wallet : await members.directory.signerOf(options.as);
+  }
   const deploymentId = process.env.MEDBILL_DEPLOYMENT_ID;
   const recordFile = (chainId: bigint): string =>
     deploymentId === undefined
