@@ -174,7 +174,8 @@ export function throughputLines(t: ThroughputResults): string[] {
     `- Profile of the issue phase: ${p.wallSeconds.toFixed(1)} s wall; client CPU ${p.clientCpuSeconds.toFixed(1)} s ` +
       `(of which generating and EIP-712 hashing the documents ${p.prepareSeconds.toFixed(1)} s); node CPU ` +
       `${p.nodeCpuSeconds === null ? "n/a" : `${p.nodeCpuSeconds.toFixed(1)} s`}; ${n(p.transactions)} transactions, ` +
-      `${n(p.gasUsed / Math.max(1, t.bills))} gas per bill; JSON-RPC requests: ${rpc}.`,
+      `${n(p.gasUsed / Math.max(1, t.bills))} gas per bill; JSON-RPC requests: ${rpc}` +
+      `${p.issueManyReruns > 0 ? `; issueMany rerun ${p.issueManyReruns} time(s) after a dropped connection` : ""}.`,
     `- Client CPU per bill: ${p.clientMsPerBill.prepare.toFixed(3)} ms generating and hashing, ` +
       `${p.clientMsPerBill.issueMany.toFixed(3)} ms in \`issueMany\` (validation, existence reads, encoding, signing, ` +
       `JSON-RPC). The node alone (pre-signed batches of 300 sent back to back) takes ` +

@@ -8,9 +8,10 @@
  * yield to the event loop, so hashing overlaps the node's work.
  */
 import fs from "node:fs";
-import { HDNodeWallet, JsonRpcProvider, keccak256, toUtf8Bytes } from "ethers";
+import http from "node:http";
+import { FetchRequest, HDNodeWallet, JsonRpcProvider, keccak256, toUtf8Bytes } from "ethers";
 import { SingleBar } from "cli-progress";
-import { MedBillClient } from "../../src";
+import { MedBillClient, NodeUnreachableError, type IssueManyResult } from "../../src";
 import { toBillInput, type BillDomain, type BillInput } from "../../src/bill";
 import { BillRegistry__factory } from "../../typechain-types";
 import { makeBills } from "../make-bills";
@@ -68,6 +69,8 @@ export interface IssueProfile {
   gasUsed: number;
   /** JSON-RPC requests the client made during the issue phase, by method. */
   rpcCalls: Record<string, number>;
+  /** `issueMany` calls rerun after a dropped connection (see {@link replay}). */
+  issueManyReruns: number;
   /** Client CPU milliseconds per bill: preparing (generate + hash) and the rest (issueMany: checks, encode, sign, RPC). */
   clientMsPerBill: { prepare: number; issueMany: number };
   /**
@@ -216,6 +219,18 @@ async function prepareChunk(
   return { chunk: { first, inputs }, seconds };
 }
 
+/** How many of `inputs` are on chain already (after a failed `issueMany`, to account for what it issued). */
+async function countIssued(client: MedBillClient, issuer: string, inputs: readonly BillInput[]): Promise<number> {
+  let count = 0;
+  for (let k = 0; k < inputs.length; k += 64) {
+    const bills = await Promise.all(
+      inputs.slice(k, k + 64).map((input) => client.getBill(client.billIdOf(issuer, input.billNumber))),
+    );
+    count += bills.filter((bill) => bill !== null).length;
+  }
+  return count;
+}
+
 /**
  * Measures what the node alone can take: 20 batches of 300 synthetic bills, ABI-encoded and signed before the clock
  * starts, sent one after another (each `eth_sendRawTransaction` returns once its block is mined).
@@ -296,7 +311,10 @@ export async function replay(options: ReplayOptions): Promise<ThroughputResults>
   process.once("SIGTERM", onSignal);
   try {
     node = await startHardhatNode();
-    const provider = new CountingProvider(node.url, undefined, {
+    // A fresh connection per request: Node's keep-alive sockets race the node's 5 s idle close ("socket hang up").
+    const request = new FetchRequest(node.url);
+    request.getUrlFunc = FetchRequest.createGetUrlFunc({ agent: new http.Agent({ keepAlive: false }) });
+    const provider = new CountingProvider(request, undefined, {
       staticNetwork: true,
       pollingInterval: 50,
       cacheTimeout: -1,
@@ -331,6 +349,7 @@ export async function replay(options: ReplayOptions): Promise<ThroughputResults>
     let transactions = 0;
     let gasUsed = 0n;
     let issued = 0;
+    let reruns = 0;
     let nextSample = options.bills / 20;
     meter.record(0);
 
@@ -343,23 +362,37 @@ export async function replay(options: ReplayOptions): Promise<ThroughputResults>
       // Hash the next chunk while this one is on its way.
       preparing = after < options.bills ? prepareChunk(documents, after, chunkCount(after), domain, seed) : null;
       const base = issued;
-      const result = await client.issueMany(chunk.inputs, {
-        batchSize,
-        inFlight,
-        onProgress: (p) => {
-          const done = base + p.done;
-          const rate = done / Math.max(0.001, (Date.now() - issueStart) / 1000);
-          bar?.update(done, { rate: rate.toFixed(0) });
-          while (done >= nextSample && nextSample <= options.bills) {
-            meter.record(done);
-            nextSample += options.bills / 20;
-          }
-        },
-      });
-      if (result.issued !== chunk.inputs.length) {
-        throw new Error(`issueMany issued ${result.issued} of ${chunk.inputs.length} new bills`);
+      const onProgress = (p: { done: number }): void => {
+        const done = base + p.done;
+        const rate = done / Math.max(0.001, (Date.now() - issueStart) / 1000);
+        bar?.update(done, { rate: rate.toFixed(0) });
+        while (done >= nextSample && nextSample <= options.bills) {
+          meter.record(done);
+          nextSample += options.bills / 20;
+        }
+      };
+      // A dropped connection (e.g. a keep-alive socket the node closed as it was reused: "socket hang up") fails
+      // issueMany with NodeUnreachableError; it is safe to rerun, skipping what was issued, so rerun it, as an
+      // operator would, while the node is alive. Reruns are counted in the results.
+      let result: IssueManyResult | null = null;
+      let chunkIssued = 0;
+      for (let attempt = 0; result === null; attempt++) {
+        try {
+          result = await client.issueMany(chunk.inputs, { batchSize, inFlight, onProgress });
+        } catch (error) {
+          if (!(error instanceof NodeUnreachableError) || node.process.exitCode !== null || attempt >= 3) throw error;
+          bar?.stop();
+          console.error(`[bench] issueMany rerun after: ${error.message} (the node is alive)`);
+          bar?.start(options.bills, base, { rate: "…" });
+          reruns++;
+          // What the failed attempt issued is found on chain by the rerun (it counts as skipped there).
+          chunkIssued = await countIssued(client, hospital.address, chunk.inputs);
+        }
       }
-      issued += result.issued;
+      if (result.issued + chunkIssued !== chunk.inputs.length) {
+        throw new Error(`issueMany issued ${result.issued + chunkIssued} of ${chunk.inputs.length} new bills`);
+      }
+      issued += chunk.inputs.length;
       transactions += result.transactions.length;
       gasUsed += result.gasUsed;
       for (let k = 0; k < chunk.inputs.length; k++) {
@@ -437,6 +470,7 @@ export async function replay(options: ReplayOptions): Promise<ThroughputResults>
         transactions,
         gasUsed: Number(gasUsed),
         rpcCalls,
+        issueManyReruns: reruns,
         clientMsPerBill: {
           prepare: round((prepareSeconds * 1000) / Math.max(1, issued), 3),
           issueMany: round(((clientCpuSeconds - prepareSeconds) * 1000) / Math.max(1, issued), 3),
