@@ -7,7 +7,6 @@ import {
   randomBytes,
   toUtf8Bytes,
   TypedDataEncoder,
-  zeroPadValue,
   type TypedDataDomain,
   type TypedDataField,
 } from "ethers";
@@ -413,7 +412,20 @@ export function billNumberOf(bill: Pick<MedicalBill, "billCode" | "billNumber">)
  * @returns 32-byte hex.
  */
 export function billIdOf(issuer: string, billNumber: string): string {
-  return keccak256(concat([zeroPadValue(getAddress(issuer), 32), bytes32Arg("billNumber", billNumber)]));
+  return keccak256("0x" + paddedAddress(issuer) + bytes32Arg("billNumber", billNumber).slice(2));
+}
+
+const paddedAddresses = new Map<string, string>();
+
+/** An address as 32 bytes of ABI-encoded hex (no 0x), cached: `issueMany` computes thousands of ids per issuer. */
+function paddedAddress(address: string): string {
+  let padded = paddedAddresses.get(address);
+  if (padded === undefined) {
+    padded = getAddress(address).slice(2).toLowerCase().padStart(64, "0");
+    if (paddedAddresses.size > 256) paddedAddresses.clear();
+    paddedAddresses.set(address, padded);
+  }
+  return padded;
 }
 
 /**

@@ -567,6 +567,10 @@ export class MedBillClient {
         );
       }
       // 2. Skip what is already on chain (see `IssueManyOptions.checkAll` for how it is found).
+      // The first round's preflight runs alongside its existence check, on the first bills asked for; if one of
+      // them turns out to be on chain, its estimate fails and sendBatches plans again with the first batch.
+      const prepared =
+        round === 0 ? this.planBatches(pending.slice(0, 2).map((i) => inputs[i])).catch(() => null) : undefined;
       const onChain = await this.onChain(pending, billIds, issuer, suspects, batchSize, checkConcurrency);
       const todo = pending.filter((i) => !onChain.has(i));
       skipped += pending.length - todo.length;
@@ -585,6 +589,7 @@ export class MedBillClient {
           transactions.push({ ...writeResult(receipt), count: batches[b].length });
           progress();
         },
+        prepared,
       );
       pending = todo.filter((i) => !issuedNow[i]);
       suspects = new Set(failed.flatMap((b) => batches[b]));
@@ -1000,6 +1005,25 @@ export class MedBillClient {
   }
 
   /**
+   * The preflight of a pipeline, with one and two bills of it: a refusal (role, pause, a bill issued meanwhile)
+   * throws before anything is sent, and the two estimates give the gas of a batch of any size without simulating a
+   * full batch. Also the fees, fixed for the whole pipeline.
+   */
+  private async planBatches(sample: readonly BillInput[]): Promise<BatchPlan> {
+    const fn = this.contract.getFunction("issueBatch");
+    const [one, two, fee] = await Promise.all([
+      fn.estimateGas([sample[0]]),
+      sample.length > 1 ? fn.estimateGas(sample.slice(0, 2)) : null,
+      this.provider.getFeeData(),
+    ]);
+    const feeFields: Partial<TransactionRequest> =
+      fee.maxFeePerGas !== null && fee.maxPriorityFeePerGas !== null
+        ? { type: 2, maxFeePerGas: fee.maxFeePerGas, maxPriorityFeePerGas: fee.maxPriorityFeePerGas }
+        : { gasPrice: fee.gasPrice ?? 0n };
+    return { one, perBill: two !== null && two > one ? two - one : 60_000n, feeFields };
+  }
+
+  /**
    * Sends `batches` with `inFlight` transactions at once and consecutive nonces, and returns the indices of the
    * batches that failed in a way a recheck can mend (a bill issued meanwhile, a revert without data, a nonce
    * clash). Any other failure (a refusal such as a pause or a revoked role) is thrown once the transactions in
@@ -1009,30 +1033,22 @@ export class MedBillClient {
     batches: BillInput[][],
     inFlight: number,
     onMined: (batch: number, receipt: TransactionReceipt) => void,
+    prepared?: Promise<BatchPlan | null>,
   ): Promise<number[]> {
     if (batches.length === 0) return [];
     const signer = this.requireSigner("issueMany");
     const address = await signer.getAddress();
-    // Preflight with one and two bills: a refusal (role, pause, a bill issued meanwhile) throws before anything is
-    // sent, and the two estimates give the gas of a batch of any size without simulating a full batch.
-    const fn = this.contract.getFunction("issueBatch");
-    const first = batches[0];
-    let one: bigint;
-    let two: bigint;
-    try {
-      one = await fn.estimateGas([first[0]]);
-      two = first.length > 1 ? await fn.estimateGas(first.slice(0, 2)) : one + 60_000n;
-    } catch (e) {
-      const error = toMedBillError(e);
-      if (isRecheckable(error)) return [0];
-      throw error;
+    let plan = prepared === undefined ? null : await prepared;
+    if (plan === null) {
+      try {
+        plan = await this.planBatches(batches[0]);
+      } catch (e) {
+        const error = toMedBillError(e);
+        if (isRecheckable(error)) return [0];
+        throw error;
+      }
     }
-    const perBill = two > one ? two - one : 60_000n;
-    const fee = await this.read(() => this.provider.getFeeData());
-    const feeFields: Partial<TransactionRequest> =
-      fee.maxFeePerGas !== null && fee.maxPriorityFeePerGas !== null
-        ? { type: 2, maxFeePerGas: fee.maxFeePerGas, maxPriorityFeePerGas: fee.maxPriorityFeePerGas }
-        : { gasPrice: fee.gasPrice ?? 0n };
+    const { one, perBill, feeFields } = plan;
     const firstNonce = await reserveNonce(signer, this.provider, address);
     // Batch b goes out once the node has taken batch b - 1.
     const passes: (() => void)[] = [];
@@ -1263,6 +1279,13 @@ function errorText(error: unknown, depth = 0): string {
   let text = typeof e.message === "string" ? e.message : "";
   for (const key of ["error", "info", "cause", "data"]) text += " " + errorText(e[key], depth + 1);
   return text;
+}
+
+/** What a pipeline of batches needs to know before sending: gas of one bill, of each more, and the fees. */
+interface BatchPlan {
+  readonly one: bigint;
+  readonly perBill: bigint;
+  readonly feeFields: Partial<TransactionRequest>;
 }
 
 /** A transaction's place in a pipeline: `ready` once the node took the one before; `pass` once it took this one. */
