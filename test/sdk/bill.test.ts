@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import fc from "fast-check";
 import {
   AbiCoder,
   decodeBytes32String,
@@ -181,6 +182,44 @@ describe("bill document", () => {
       hashes.add(hashBill(sampleBill(), { ...DOMAIN, chainId: 1n }));
       hashes.add(hashBill(sampleBill(), { ...DOMAIN, verifyingContract: Wallet.createRandom().address }));
       expect(hashes.size).to.equal(variants.length + 3);
+    });
+
+    it("equals ethers' TypedDataEncoder.hash for random documents (repeated strings and items included)", () => {
+      const text = fc
+        .string({ minLength: 1, maxLength: 40, unit: "grapheme" })
+        .filter((t) => t.trim() === t && ![...t].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127));
+      const alnum = fc.stringMatching(/^[0-9A-Za-z]{1,32}$/);
+      const item = fc.record({
+        name: fc.constantFrom("CT scan", "挂号费", "X"),
+        quantity: fc.integer({ min: 1, max: 5 }),
+        unitPrice: fc.bigInt({ min: 0n, max: 10n ** 9n }),
+      });
+      const bill = fc
+        .record({
+          hospital: fc.oneof(text, fc.constant("杭州市第一人民医院")),
+          billCode: alnum,
+          billNumber: alnum,
+          patientName: text,
+          patientId: fc.stringMatching(/^[0-9A-Z]{6,32}$/),
+          department: text,
+          items: fc.array(item, { minLength: 1, maxLength: 4 }),
+          currency: fc.constantFrom("CNY", "USD"),
+          issuedOn: fc.constantFrom("2024-01-31", "2024-02-29", "1999-12-31"),
+        })
+        .filter((b) => b.items.some((i) => i.unitPrice > 0n))
+        .map((b): MedicalBill => ({
+          ...b,
+          total: b.items.reduce((sum, i) => sum + BigInt(i.quantity) * i.unitPrice, 0n),
+        }));
+      const types = { MedicalBill: [...BILL_TYPES.MedicalBill], BillItem: [...BILL_TYPES.BillItem] };
+      fc.assert(
+        fc.property(bill, fc.integer({ min: 1, max: 2 ** 40 }), (b, chainId) => {
+          const domain = { ...DOMAIN, chainId: BigInt(chainId) };
+          const expected = TypedDataEncoder.hash({ name: "MedBill", version: "1", ...domain }, types, b as never);
+          expect(hashBill(b, domain)).to.equal(expected);
+        }),
+        { numRuns: 300 },
+      );
     });
 
     it("validates the document and the domain", () => {
