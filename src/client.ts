@@ -1,6 +1,7 @@
 import {
   Interface,
   ZeroHash,
+  keccak256,
   type TransactionReceipt,
   type Log,
   type Provider,
@@ -989,19 +990,48 @@ export class MedBillClient {
       }
       await turn?.ready;
       if (signed !== undefined && send !== null) {
-        hash = String(await send("eth_sendRawTransaction", [signed]));
+        hash = await this.sendRaw(send, signed);
       } else {
         hash = (await signer.sendTransaction(request)).hash;
       }
     } finally {
       turn?.pass();
     }
-    const receipt = (await this.provider.getTransactionReceipt(hash)) ?? (await this.provider.waitForTransaction(hash));
+    const sent = hash;
+    // The transaction is out: its receipt is worth waiting for longer than an ordinary read (about 10 s).
+    const receipt =
+      (await this.read(() => this.provider.getTransactionReceipt(sent), 8)) ??
+      (await this.read(() => this.provider.waitForTransaction(sent), 8));
     if (receipt === null) throw new MedBillError(`transaction ${hash} was dropped`, "TX_DROPPED");
     if (receipt.status !== 1) {
       throw new UnknownRevertError("0x", `transaction ${hash} reverted (status ${receipt.status})`);
     }
     return receipt;
+  }
+
+  /**
+   * Sends a signed transaction. Sending the same bytes again is harmless, so a send that fails in transport (a
+   * dropped socket) is tried again, and a transaction the node knows already (the answer was lost, not the request)
+   * counts as sent.
+   */
+  private async sendRaw(
+    send: (method: string, params: unknown[]) => Promise<unknown>,
+    signed: string,
+  ): Promise<string> {
+    const hash = keccak256(signed);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return String(await send("eth_sendRawTransaction", [signed]));
+      } catch (e) {
+        const lost = toMedBillError(e) instanceof NodeUnreachableError;
+        if (lost || attempt > 0) {
+          const known = await this.provider.getTransaction(hash).catch(() => null);
+          if (known !== null) return hash;
+        }
+        if (!lost || attempt >= 2) throw e;
+        await sleep(300 * 2 ** attempt);
+      }
+    }
   }
 
   /**
@@ -1134,11 +1164,20 @@ export class MedBillClient {
     return null;
   }
 
-  private async read<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      throw toMedBillError(e);
+  /**
+   * Runs a read, turning failures into the SDK's errors. A read that fails in transport is tried again, up to
+   * `attempts` times in all (a keep-alive socket the node closed as it was reused fails one request: "socket hang
+   * up").
+   */
+  private async read<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (e) {
+        const error = toMedBillError(e);
+        if (!(error instanceof NodeUnreachableError) || attempt >= attempts) throw error;
+        await sleep(Math.min(2000, 300 * 2 ** (attempt - 1))); // past ethers' 250 ms cache of the failure
+      }
     }
   }
 
@@ -1260,7 +1299,8 @@ function isRecheckable(error: unknown): boolean {
   const e = toMedBillError(error);
   if (e instanceof BatchItemInvalidError) return e.reasonName === "BillAlreadyIssued";
   if (e instanceof BillAlreadyIssuedError) return true;
-  return e instanceof UnknownRevertError || nonceClash(error) !== null;
+  // A batch lost in transport may or may not have landed: the recheck finds out.
+  return e instanceof UnknownRevertError || e instanceof NodeUnreachableError || nonceClash(error) !== null;
 }
 
 /** "low": the nonce was used already; "high": the node cannot queue it (Hardhat automine); else null. */
