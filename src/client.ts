@@ -1091,7 +1091,7 @@ export class MedBillClient {
         const b = next++;
         const nonce = b === 0 ? firstNonce : takeNonce(this.provider, address, firstNonce + b);
         const batch = batches[b];
-        const data = this.iface.encodeFunctionData("issueBatch", [batch]);
+        const data = encodeIssueBatch(batch);
         // 10% above the estimate: calldata costs vary a little from bill to bill.
         const gasLimit = minBig(MAX_TX_GAS, ((one + perBill * BigInt(batch.length - 1)) * 11n) / 10n);
         try {
@@ -1319,6 +1319,29 @@ function errorText(error: unknown, depth = 0): string {
   let text = typeof e.message === "string" ? e.message : "";
   for (const key of ["error", "info", "cause", "data"]) text += " " + errorText(e[key], depth + 1);
   return text;
+}
+
+const ISSUE_BATCH_SELECTOR = BillRegistry__factory.createInterface().getFunction("issueBatch").selector;
+
+/**
+ * @internal The calldata of `issueBatch(BillInput[])` for validated inputs, written out: an array of static tuples is its offset, its length and
+ * four words per bill (what `encodeFunctionData` gives, about ten times faster for a full batch).
+ */
+export function encodeIssueBatch(inputs: readonly BillInput[]): string {
+  const words = [
+    ISSUE_BATCH_SELECTOR,
+    (32).toString(16).padStart(64, "0"),
+    inputs.length.toString(16).padStart(64, "0"),
+  ];
+  for (const input of inputs) {
+    words.push(
+      input.billNumber.slice(2),
+      input.patientRef.slice(2),
+      input.contentHash.slice(2),
+      input.amount.toString(16).padStart(64, "0"),
+    );
+  }
+  return words.join("");
 }
 
 /** What a pipeline of batches needs to know before sending: gas of one bill, of each more, and the fees. */

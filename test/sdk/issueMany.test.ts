@@ -9,6 +9,9 @@ import {
   type IssueProgress,
   type MedicalBill,
 } from "../../src";
+import { keccak256, toUtf8Bytes } from "ethers";
+import { BillRegistry__factory, MAX_AMOUNT } from "../../src";
+import { encodeIssueBatch } from "../../src/client";
 import { registryFixture, rejection, sampleBill } from "./fixture";
 
 const SALT = "0x" + "33".repeat(32);
@@ -128,6 +131,21 @@ describe("MedBillClient.issueMany", () => {
     // The same bill number with other content is a conflict, not a repeat.
     const conflict = await rejection(f.hospital.issueMany([sampleBill(1), { ...sampleBill(1), department: "ENT" }]));
     expect((conflict as InvalidBillError).issues[0].path).to.equal("1.billNumber");
+  });
+
+  it("encodes a batch exactly as the ABI coder does", () => {
+    const iface = BillRegistry__factory.createInterface();
+    const inputs = Array.from({ length: 7 }, (_, i) => ({
+      billNumber: keccak256(toUtf8Bytes(`n${i}`)),
+      patientRef: keccak256(toUtf8Bytes(`p${i}`)),
+      contentHash: keccak256(toUtf8Bytes(`c${i}`)),
+      amount: i === 6 ? MAX_AMOUNT : BigInt(i + 1) * 12_345n,
+    }));
+    for (const n of [1, 2, 7]) {
+      expect(encodeIssueBatch(inputs.slice(0, n))).to.equal(
+        iface.encodeFunctionData("issueBatch", [inputs.slice(0, n)]),
+      );
+    }
   });
 
   it("checks its options, and a refusal throws the typed error before anything is sent", async () => {
