@@ -620,7 +620,9 @@ export class MedBillClient {
    * what is left.
    *
    * @param billId - The bill.
-   * @param amount - Fen (bigint, safe integer or decimal string), 1 to MAX_AMOUNT.
+   * @param amount - Fen: a bigint, a safe integer or a decimal string of digits (no floats); zero, or more than
+   * what is left on the bill, is refused by the registry ({@link ZeroAmountError},
+   * {@link ReimbursementExceedsBalanceError}).
    * @param claimRef - The payer's claim number: 32-byte hex, or text (packed or hashed by {@link toBytes32}).
    * @throws {@link BillNotFoundError}, {@link AlreadyReimbursedError}, {@link ReimbursementExceedsBalanceError},
    * {@link BillNotReimbursableError}, {@link UnauthorizedError}, {@link PausedError}, ...
