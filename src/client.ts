@@ -45,6 +45,7 @@ import {
   type BillStatusName,
   type RoleName,
 } from "./errors";
+import { signFast } from "./sign";
 import { decodeBillUri, encodeBillUri, type BillUri } from "./uri";
 
 /**
@@ -970,8 +971,9 @@ export class MedBillClient {
 
   /**
    * Sends a complete transaction and waits for its receipt. A complete one (fees given) from a signer that signs
-   * locally (an ethers Wallet) is signed here and sent raw, sparing ethers' re-parsing of the signed transaction,
-   * which costs as much as signing for a full batch; any other goes through `signer.sendTransaction`. With a
+   * locally (an ethers Wallet) is signed here (by {@link signFast} where it can) and sent raw, sparing ethers'
+   * re-parsing of the signed transaction, which costs as much as signing for a full batch; any other goes through
+   * `signer.sendTransaction`. With a
    * `turn`, the transaction goes out only once the node has taken the previous one of a pipeline (nonce order: a
    * node that mines at once cannot queue a nonce that arrives early); signing and waiting for receipts overlap.
    */
@@ -983,7 +985,7 @@ export class MedBillClient {
       let signed: string | undefined;
       if (complete && send !== null && this.signsLocally !== false) {
         try {
-          signed = await signer.signTransaction(request);
+          signed = signFast(signer, request) ?? (await signer.signTransaction(request));
           this.signsLocally = true;
         } catch (e) {
           if (this.signsLocally === true) throw e;
@@ -1051,7 +1053,7 @@ export class MedBillClient {
     const feeFields: Partial<TransactionRequest> =
       fee.maxFeePerGas !== null && fee.maxPriorityFeePerGas !== null
         ? { type: 2, maxFeePerGas: fee.maxFeePerGas, maxPriorityFeePerGas: fee.maxPriorityFeePerGas }
-        : { gasPrice: fee.gasPrice ?? 0n };
+        : { type: 0, gasPrice: fee.gasPrice ?? 0n };
     return { one, perBill: two !== null && two > one ? two - one : 60_000n, feeFields };
   }
 
