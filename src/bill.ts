@@ -10,7 +10,7 @@ import {
 } from "ethers";
 import { z } from "zod";
 import { toFen } from "./amount";
-import { addressArg, bytes32Arg, toBytes32 } from "./bytes";
+import { addressArg, bytes32Arg, keccakHex, toBytes32 } from "./bytes";
 import { InvalidArgumentError, InvalidBillError, MedBillError, type BillIssue } from "./errors";
 
 /** One line of a bill: what was provided, how many, at what unit price. */
@@ -371,7 +371,7 @@ const stringWord = memo((value: string): string => keccak256(toUtf8Bytes(value))
 const itemWord = memo((key: string): string => {
   const [name, quantity, unitPrice] = key.split("\u0000");
   const { item } = billTypeHashes();
-  return keccak256("0x" + item + stringWord(name) + word(Number(quantity)) + word(BigInt(unitPrice))).slice(2);
+  return keccakHex("0x" + item + stringWord(name) + word(Number(quantity)) + word(BigInt(unitPrice))).slice(2);
 });
 
 /**
@@ -381,7 +381,7 @@ const itemWord = memo((key: string): string => {
 function hashValidBill(bill: MedicalBill, domain: BillDomain): string {
   const billType = billTypeHashes().bill;
   const items = bill.items.map((item) => itemWord(`${item.name}\u0000${item.quantity}\u0000${item.unitPrice}`));
-  const struct = keccak256(
+  const struct = keccakHex(
     "0x" +
       billType +
       stringWord(bill.hospital) +
@@ -390,12 +390,12 @@ function hashValidBill(bill: MedicalBill, domain: BillDomain): string {
       stringWord(bill.patientName) +
       stringWord(bill.patientId) +
       stringWord(bill.department) +
-      keccak256("0x" + items.join("")).slice(2) +
+      keccakHex("0x" + items.join("")).slice(2) +
       word(bill.total) +
       stringWord(bill.currency) +
       stringWord(bill.issuedOn),
   );
-  return keccak256("0x1901" + domainSeparator(domain).slice(2) + struct.slice(2));
+  return keccakHex("0x1901" + domainSeparator(domain).slice(2) + struct.slice(2));
 }
 
 /**
@@ -436,7 +436,7 @@ export function patientIdDigest(nationalId: string): string {
 export function patientRef(nationalId: string, salt: string): string {
   const s = bytes32Arg("salt", salt);
   // abi.encode of two bytes32 is their concatenation.
-  return keccak256(s + patientIdDigest(nationalId).slice(2));
+  return keccakHex(s + patientIdDigest(nationalId).slice(2));
 }
 
 /** 32 cryptographically random bytes as hex, for {@link patientRef}. */
@@ -469,7 +469,7 @@ export function billNumberOf(bill: Pick<MedicalBill, "billCode" | "billNumber">)
  * @returns 32-byte hex.
  */
 export function billIdOf(issuer: string, billNumber: string): string {
-  return keccak256("0x" + paddedAddress(issuer) + bytes32Arg("billNumber", billNumber).slice(2));
+  return keccakHex("0x" + paddedAddress(issuer) + bytes32Arg("billNumber", billNumber).slice(2));
 }
 
 const paddedAddresses = new Map<string, string>();

@@ -37,3 +37,38 @@ export function addressArg(name: string, value: unknown): string {
     throw new InvalidArgumentError(name, `"${value}" is not a valid address`);
   }
 }
+
+const NIBBLE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 10; i++) NIBBLE[48 + i] = i;
+for (let i = 0; i < 6; i++) NIBBLE[97 + i] = NIBBLE[65 + i] = 10 + i;
+
+/** @internal `0x`-prefixed hex to bytes, with a lookup table (ethers' `getBytes` parses two characters at a time). */
+export function hexToBytes(hex: string): Uint8Array {
+  const out = new Uint8Array((hex.length - 2) / 2);
+  for (let i = 0, j = 2; i < out.length; i++, j += 2) {
+    const hi = NIBBLE[hex.charCodeAt(j)];
+    const lo = NIBBLE[hex.charCodeAt(j + 1)];
+    if (hi < 0 || lo < 0 || hi === undefined || lo === undefined) throw new RangeError("invalid hex");
+    out[i] = (hi << 4) | lo;
+  }
+  return out;
+}
+
+const BYTE_HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+
+/** @internal Bytes to hex without `0x`, with a lookup table. */
+export function bytesToHex(bytes: Uint8Array): string {
+  const chunks: string[] = [];
+  for (let i = 0; i < bytes.length; i += 4096) {
+    let chunk = "";
+    const end = Math.min(bytes.length, i + 4096);
+    for (let k = i; k < end; k++) chunk += BYTE_HEX[bytes[k]];
+    chunks.push(chunk);
+  }
+  return chunks.join("");
+}
+
+/** @internal keccak256 of `0x`-prefixed hex, decoded with {@link hexToBytes}. */
+export function keccakHex(hex: string): string {
+  return keccak256(hexToBytes(hex));
+}

@@ -1,4 +1,5 @@
 import { BaseWallet, keccak256, type Signer, type TransactionRequest } from "ethers";
+import { bytesToHex, hexToBytes } from "./bytes";
 
 /**
  * @internal Signs a transaction for an ethers wallet without ethers' `Transaction` object: EIP-1559 (type 2, with
@@ -95,32 +96,4 @@ function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
     offset += part.length;
   }
   return out;
-}
-
-const NIBBLE = new Int8Array(128).fill(-1);
-for (let i = 0; i < 10; i++) NIBBLE[48 + i] = i;
-for (let i = 0; i < 6; i++) NIBBLE[97 + i] = NIBBLE[65 + i] = 10 + i;
-
-function hexToBytes(hex: string): Uint8Array {
-  const out = new Uint8Array((hex.length - 2) / 2);
-  for (let i = 0, j = 2; i < out.length; i++, j += 2) {
-    const hi = NIBBLE[hex.charCodeAt(j)];
-    const lo = NIBBLE[hex.charCodeAt(j + 1)];
-    if (hi < 0 || lo < 0 || hi === undefined || lo === undefined) throw new RangeError("invalid hex");
-    out[i] = (hi << 4) | lo;
-  }
-  return out;
-}
-
-const BYTE_HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
-
-function bytesToHex(bytes: Uint8Array): string {
-  const chunks: string[] = [];
-  for (let i = 0; i < bytes.length; i += 4096) {
-    let chunk = "";
-    const end = Math.min(bytes.length, i + 4096);
-    for (let k = i; k < end; k++) chunk += BYTE_HEX[bytes[k]];
-    chunks.push(chunk);
-  }
-  return chunks.join("");
 }
