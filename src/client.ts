@@ -1022,13 +1022,13 @@ export class MedBillClient {
     send: (method: string, params: unknown[]) => Promise<unknown>,
     signed: string,
   ): Promise<string> {
-    const hash = keccak256(signed);
     for (let attempt = 0; ; attempt++) {
       try {
         return String(await send("eth_sendRawTransaction", [signed]));
       } catch (e) {
         const lost = toMedBillError(e) instanceof NodeUnreachableError;
         if (lost || attempt > 0) {
+          const hash = keccak256(signed); // 40 kB for a full batch: only worth hashing when it is needed
           const known = await this.provider.getTransaction(hash).catch(() => null);
           if (known !== null) return hash;
         }
