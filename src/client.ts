@@ -934,24 +934,24 @@ export class MedBillClient {
       throw toMedBillError(e);
     }
     const data = this.iface.encodeFunctionData(method, args);
-    return this.transact({ to: this.address, data, gasLimit: gasWithMargin(gas) });
+    return this.mined(await this.transact({ to: this.address, data, gasLimit: gasWithMargin(gas) }));
   }
 
   /**
-   * Sends one transaction and waits until it is mined. The nonce is `nonce` when given (a pipeline, which
-   * reserved it), else the node's pending count, asked past ethers' 250 ms request cache, or past the last nonce
-   * this process used while its transactions are in flight. A node that cannot queue a nonce yet (Hardhat's
-   * automine, with transactions arriving out of order) is asked again shortly; a nonce used meanwhile by someone
-   * else is replaced, unless it was given.
+   * Sends one transaction and returns its hash once the node has taken it. The nonce is `nonce` when given (a
+   * pipeline, which reserved it), else the node's pending count, asked past ethers' 250 ms request cache, or past
+   * the last nonce this process used while its transactions are being sent. A node that cannot queue a nonce yet
+   * (Hardhat's automine, with transactions arriving out of order) is asked again shortly; a nonce used meanwhile by
+   * someone else is replaced, unless it was given.
    */
-  private async transact(request: TransactionRequest, nonce?: number, turn?: Turn): Promise<TransactionReceipt> {
+  private async transact(request: TransactionRequest, nonce?: number, turn?: Turn): Promise<string> {
     const signer = this.requireSigner("transact");
     const address = await signer.getAddress();
     let current = nonce ?? (await reserveNonce(signer, this.provider, address));
     try {
       for (let attempt = 0; ; attempt++) {
         try {
-          return await this.sendAndWait(signer, { ...request, nonce: current, chainId: this.chainId }, turn);
+          return await this.sendSigned(signer, { ...request, nonce: current, chainId: this.chainId }, turn);
         } catch (e) {
           const clash = nonceClash(e);
           if (clash === "high" && attempt < 50) {
@@ -970,15 +970,14 @@ export class MedBillClient {
   }
 
   /**
-   * Sends a complete transaction and waits for its receipt. A complete one (fees given) from a signer that signs
-   * locally (an ethers Wallet) is signed here (by {@link signFast} where it can) and sent raw, sparing ethers'
-   * re-parsing of the signed transaction, which costs as much as signing for a full batch; any other goes through
-   * `signer.sendTransaction`. With a
-   * `turn`, the transaction goes out only once the node has taken the previous one of a pipeline (nonce order: a
-   * node that mines at once cannot queue a nonce that arrives early); signing and waiting for receipts overlap.
+   * Sends a transaction and returns its hash. A complete one (fees given) from a signer that signs locally (an
+   * ethers Wallet) is signed here (by {@link signFast} where it can) and sent raw, sparing ethers' re-parsing of
+   * the signed transaction, which costs as much as signing for a full batch; any other goes through
+   * `signer.sendTransaction`. With a `turn`, the transaction goes out only once the node has taken the previous one
+   * of a pipeline (nonce order: a node that mines at once cannot queue a nonce that arrives early); signing and
+   * waiting for receipts overlap.
    */
-  private async sendAndWait(signer: Signer, request: TransactionRequest, turn?: Turn): Promise<TransactionReceipt> {
-    let hash: string | undefined;
+  private async sendSigned(signer: Signer, request: TransactionRequest, turn?: Turn): Promise<string> {
     try {
       const send = rawSend(this.provider);
       const complete = request.gasPrice != null || request.maxFeePerGas != null;
@@ -993,24 +992,46 @@ export class MedBillClient {
         }
       }
       await turn?.ready;
-      if (signed !== undefined && send !== null) {
-        hash = await this.sendRaw(send, signed);
-      } else {
-        hash = (await signer.sendTransaction(request)).hash;
-      }
+      if (signed !== undefined && send !== null) return await this.sendRaw(send, signed);
+      return (await signer.sendTransaction(request)).hash;
     } finally {
       turn?.pass();
     }
-    const sent = hash;
+  }
+
+  /** Waits for a sent transaction's receipt (its logs included), which must show success. */
+  private async mined(hash: string): Promise<TransactionReceipt> {
     // The transaction is out: its receipt is worth waiting for longer than an ordinary read (about 10 s).
     const receipt =
-      (await this.read(() => this.provider.getTransactionReceipt(sent), 8)) ??
-      (await this.read(() => this.provider.waitForTransaction(sent), 8));
+      (await this.read(() => this.provider.getTransactionReceipt(hash), 8)) ??
+      (await this.read(() => this.provider.waitForTransaction(hash), 8));
     if (receipt === null) throw new MedBillError(`transaction ${hash} was dropped`, "TX_DROPPED");
     if (receipt.status !== 1) {
       throw new UnknownRevertError("0x", `transaction ${hash} reverted (status ${receipt.status})`);
     }
     return receipt;
+  }
+
+  /**
+   * Like {@link mined}, for a pipeline that needs only the block and the gas: the node's receipt is read as it
+   * comes, not made into ethers objects (a full batch's receipt has 300 logs, each with a checksummed address).
+   */
+  private async minedLean(hash: string): Promise<Mined> {
+    const send = rawSend(this.provider);
+    if (send !== null) {
+      const raw = (await this.read(() => send("eth_getTransactionReceipt", [hash]), 8)) as {
+        status?: string;
+        blockNumber?: string;
+        gasUsed?: string;
+      } | null;
+      if (raw && raw.blockNumber != null && raw.gasUsed != null) {
+        if (Number(raw.status) !== 1) {
+          throw new UnknownRevertError("0x", `transaction ${hash} reverted (status ${raw.status})`);
+        }
+        return { hash, blockNumber: Number(raw.blockNumber), gasUsed: BigInt(raw.gasUsed) };
+      }
+    }
+    return this.mined(hash);
   }
 
   /**
@@ -1066,7 +1087,7 @@ export class MedBillClient {
   private async sendBatches(
     batches: BillInput[][],
     inFlight: number,
-    onMined: (batch: number, receipt: TransactionReceipt) => void,
+    onMined: (batch: number, receipt: Mined) => void,
     prepared?: Promise<BatchPlan | null>,
   ): Promise<number[]> {
     if (batches.length === 0) return [];
@@ -1100,7 +1121,10 @@ export class MedBillClient {
         const gasLimit = minBig(MAX_TX_GAS, ((one + perBill * BigInt(batch.length - 1)) * 11n) / 10n);
         try {
           const turn = { ready: b === 0 ? Promise.resolve() : gone[b - 1], pass: passes[b] };
-          onMined(b, await this.transact({ to: this.address, data, gasLimit, ...feeFields }, nonce, turn));
+          onMined(
+            b,
+            await this.minedLean(await this.transact({ to: this.address, data, gasLimit, ...feeFields }, nonce, turn)),
+          );
         } catch (e) {
           if (isRecheckable(e)) failed.push(b);
           else fatal ??= e;
@@ -1285,7 +1309,7 @@ function roleId(role: RoleName): string {
   return id;
 }
 
-function writeResult(receipt: TransactionReceipt): WriteResult {
+function writeResult(receipt: Mined): WriteResult {
   return { txHash: receipt.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
 }
 
@@ -1347,6 +1371,9 @@ export function encodeIssueBatch(inputs: readonly BillInput[]): string {
   }
   return words.join("");
 }
+
+/** What a write's result needs of its receipt. */
+type Mined = Pick<TransactionReceipt, "hash" | "blockNumber" | "gasUsed">;
 
 /** What a pipeline of batches needs to know before sending: gas of one bill, of each more, and the fees. */
 interface BatchPlan {
