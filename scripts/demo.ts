@@ -13,25 +13,10 @@ import hre from "hardhat";
 import { ContractError, MedBillClient, billQr, formatYuan, randomSalt, type MedicalBill, type Verdict } from "../src";
 import { loadConsortium, memberDirectory, type Member } from "../tasks/lib/members";
 import { deployRegistry } from "./deploy";
+import { formatDemoSummary, type DemoSummary } from "./lib/demo-summary";
 
 const rule = (title: string): void => console.log(`\n── ${title} ${"─".repeat(Math.max(0, 76 - title.length))}`);
 const yuan = (fen: bigint): string => `¥${formatYuan(fen)}`;
-
-/** What the demo found, printed as its last line. */
-interface DemoSummary {
-  chainId: string;
-  registry: string;
-  billId: string;
-  uri: string;
-  batchIssued: number;
-  reimbursedBySocialSecurity: string;
-  reimbursedByInsurer: string;
-  finalStatus: string;
-  refusals: Record<string, string>;
-  verdicts: Record<string, Verdict>;
-  voidedBill: string;
-  replacementBill: string;
-}
 
 function bill(overrides: Partial<MedicalBill> & Pick<MedicalBill, "billNumber">): MedicalBill {
   const items = overrides.items ?? [
@@ -220,7 +205,7 @@ async function main(): Promise<void> {
     voidedBill: wrong,
     replacementBill: replacement.billId,
   };
-  console.log(`\nDEMO_SUMMARY ${JSON.stringify(summary)}`);
+  console.log(`\n${formatDemoSummary(summary)}`);
 }
 
 main().catch((error: unknown) => {

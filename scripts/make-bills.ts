@@ -11,7 +11,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { once } from "node:events";
-import type { MedicalBill, BillItem } from "../src/bill";
+import { billToJson, type MedicalBill, type BillItem } from "../src/bill";
 import { CSV_REQUIRED_COLUMNS } from "../tasks/lib/bill-rows";
 
 /** A hospital bills are generated for. */
@@ -253,24 +253,9 @@ export function* makeBills(options: MakeBillsOptions): Generator<MedicalBill> {
 /** The columns of the CSV import format, in order (`salt` may be added as a last column). */
 export const CSV_COLUMNS = CSV_REQUIRED_COLUMNS;
 
-/** A bill as its JSON form: amounts in fen as decimal strings. */
+/** A bill as its JSON form (amounts in fen as decimal strings): the SDK's {@link billToJson}. */
 export function billJson(bill: MedicalBill): Record<string, unknown> {
-  return {
-    hospital: bill.hospital,
-    billCode: bill.billCode,
-    billNumber: bill.billNumber,
-    patientName: bill.patientName,
-    patientId: bill.patientId,
-    department: bill.department,
-    items: bill.items.map((item) => ({
-      name: item.name,
-      quantity: item.quantity,
-      unitPrice: item.unitPrice.toString(),
-    })),
-    total: bill.total.toString(),
-    currency: bill.currency,
-    issuedOn: bill.issuedOn,
-  };
+  return { ...billToJson(bill) };
 }
 
 /** One line of the JSONL import format. */

@@ -19,6 +19,7 @@ import { HDNodeWallet, JsonRpcProvider, Mnemonic, ZeroHash, id, type ContractTra
 import { startAnvil, type LocalNode } from "../../scripts/lib/node";
 import { decodeBillUri } from "../../src";
 import { BillRegistry__factory, type BillRegistry } from "../../typechain-types";
+import { parseDemoSummary, type DemoSummary } from "../../scripts/lib/demo-summary";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const DEV_MNEMONIC = "test test test test test test test test test test test junk";
@@ -31,22 +32,6 @@ enum Status {
   PartiallyReimbursed = 2,
   Reimbursed = 3,
   Voided = 4,
-}
-
-/** The last line of `scripts/demo.ts`: `DEMO_SUMMARY {...}`. */
-interface DemoSummary {
-  chainId: string;
-  registry: string;
-  billId: string;
-  uri: string;
-  batchIssued: number;
-  reimbursedBySocialSecurity: string;
-  reimbursedByInsurer: string;
-  finalStatus: string;
-  refusals: Record<string, string>;
-  verdicts: Record<string, string>;
-  voidedBill: string;
-  replacementBill: string;
 }
 
 /** Zero-fee overrides: the consortium's setting (zero base fee, zero gas price). */
@@ -107,9 +92,7 @@ describe("e2e: anvil, an independent EVM node", function () {
         MEDBILL_PRIVATE_KEYS: "",
         FORCE_COLOR: "0",
       }));
-      const line = output.split("\n").find((l) => l.startsWith("DEMO_SUMMARY "));
-      if (line === undefined) throw new Error(`the demo printed no DEMO_SUMMARY line:\n${output.slice(-3000)}`);
-      summary = JSON.parse(line.slice("DEMO_SUMMARY ".length)) as DemoSummary;
+      summary = parseDemoSummary(output);
       registry = BillRegistry__factory.connect(summary.registry, provider);
     });
 

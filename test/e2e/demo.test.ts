@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
+import { parseDemoSummary, type DemoSummary } from "../../scripts/lib/demo-summary";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -18,26 +19,19 @@ describe("npm run demo (in-process network)", function () {
     output = stdout;
   });
 
-  function summary(): Record<string, unknown> & {
-    refusals: Record<string, string>;
-    verdicts: Record<string, string>;
-  } {
-    const line = output.split("\n").find((l) => l.startsWith("DEMO_SUMMARY "));
-    expect(line, "the demo prints a DEMO_SUMMARY line").to.not.equal(undefined);
-    return JSON.parse((line as string).slice("DEMO_SUMMARY ".length));
-  }
+  const summary = (): DemoSummary => parseDemoSummary(output);
 
   it("deploys, issues a bill and a batch of five, and prints the bill's URI", function () {
     const s = summary();
     expect(s.chainId).to.equal("31337");
     expect(s.batchIssued).to.equal(5);
     expect(s.uri).to.match(/^medbill:31337\/0x[0-9a-fA-F]{40}\/0x[0-9a-f]{64}\?h=0x[0-9a-f]{64}$/);
-    expect(output).to.contain(s.uri as string);
+    expect(output).to.contain(s.uri);
   });
 
   it("splits the bill 70/30 between the fund and the insurer and ends Reimbursed", function () {
     const s = summary();
-    expect(BigInt(s.reimbursedBySocialSecurity as string) + BigInt(s.reimbursedByInsurer as string)).to.equal(47650n);
+    expect(BigInt(s.reimbursedBySocialSecurity) + BigInt(s.reimbursedByInsurer)).to.equal(47650n);
     expect(s.reimbursedBySocialSecurity).to.equal("33355");
     expect(s.finalStatus).to.equal("Reimbursed");
     expect(output).to.contain("¥333.55").and.to.contain("¥142.95");
