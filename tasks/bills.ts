@@ -93,6 +93,37 @@ async function openForBill(
   return openRegistry(hre, members, { registry, as, uri: ref.uri });
 }
 
+/** A bill read for display: the validated reference, the members, the registry and the bill itself. */
+interface IssuedBill {
+  readonly ref: BillRef;
+  readonly members: Members;
+  readonly registry: Registry;
+  readonly view: BillView;
+}
+
+/**
+ * Checks `bill`, `--registry` and `--as` (which reading does not need, but must name a member when given), connects to
+ * the bill's registry and reads the bill.
+ *
+ * @throws {@link CliError} for bad arguments or a bill never issued on that registry.
+ */
+async function readIssuedBill(
+  hre: HardhatRuntimeEnvironment,
+  sdk: Sdk,
+  args: CommonArgs & { bill?: string },
+): Promise<IssuedBill> {
+  const ref = parseBillRef(args.bill, "bill", sdk.decodeBillUri);
+  const registryAddress = parseAddressArg(args.registry, "--registry");
+  const members = loadMembers(hre);
+  if (args.as !== undefined) members.find(args.as);
+  const registry = await openForBill(hre, members, ref, registryAddress);
+  const { client } = registry;
+  const view = await explained(registry, hre, () => client.getBill(ref.billId));
+  if (view === null)
+    throw new CliError(`no bill ${ref.billId} on registry ${client.address} (chain ${client.chainId})`);
+  return { ref, members, registry, view };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 
 interface IssueArgs extends CommonArgs {
@@ -219,15 +250,8 @@ withMemberParams(
 ).setAction(
   cliAction("bill:show", async (args: ShowArgs, hre) => {
     const sdk = await loadSdk();
-    const ref = parseBillRef(args.bill, "bill", sdk.decodeBillUri);
-    const registryAddress = parseAddressArg(args.registry, "--registry");
-    const members = loadMembers(hre);
-    if (args.as !== undefined) members.find(args.as);
-    const registry = await openForBill(hre, members, ref, registryAddress);
+    const { ref, members, registry, view } = await readIssuedBill(hre, sdk, args);
     const { client } = registry;
-    const view = await explained(registry, hre, () => client.getBill(ref.billId));
-    if (view === null)
-      throw new CliError(`no bill ${ref.billId} on registry ${client.address} (chain ${client.chainId})`);
     const history = await explained(registry, hre, () => client.history(ref.billId));
     const label = (address: string) => members.directory.label(address);
     const lines: string[] = [];
@@ -344,16 +368,9 @@ withMemberParams(
 ).setAction(
   cliAction("bill:qr", async (args: QrArgs, hre) => {
     const sdk = await loadSdk();
-    const ref = parseBillRef(args.bill, "bill", sdk.decodeBillUri);
     const out = requireOutFile(args.out, "--out");
-    const registryAddress = parseAddressArg(args.registry, "--registry");
-    const members = loadMembers(hre);
-    if (args.as !== undefined) members.find(args.as);
-    const registry = await openForBill(hre, members, ref, registryAddress);
+    const { registry, view } = await readIssuedBill(hre, sdk, args);
     const { client } = registry;
-    const view = await explained(registry, hre, () => client.getBill(ref.billId));
-    if (view === null)
-      throw new CliError(`no bill ${ref.billId} on registry ${client.address} (chain ${client.chainId})`);
     const uri = client.billUri(view.billId, view.contentHash);
     const qr = await sdk.billQr(uri);
     fs.writeFileSync(out, qr.png);
