@@ -1,9 +1,9 @@
 /**
- * The bill verification page (web/), built with Vite and driven in Debian's Chromium with playwright-core against
+ * The bill verification page (web/), built with Vite and driven in Chromium (test/e2e/web/browser.ts) against
  * a real `hardhat node`: one bill in each state, each checked the way a person would (QR photo, pasted URI, dropped
  * file), asserting what the page shows in Chinese and English and saving a screenshot to test-output/web/<state>.png.
  *
- * Never skipped: without Chromium it fails, saying how to install it.
+ * Never skipped: the Chromium comes with npm (`@sparticuz/chromium`), or from `MEDBILL_CHROMIUM`.
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -11,25 +11,15 @@ import path from "node:path";
 import { expect } from "chai";
 import { getAddress } from "ethers";
 import QRCode from "qrcode";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { freePort, startHardhatNode, type LocalNode } from "../../scripts/lib/node";
+import { launchBrowser } from "./web/browser";
 import { setUpLedger, type WebTestLedger } from "./web/chain";
 import { servePage, type PageServer } from "./web/server";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const OUT = path.join(ROOT, "test-output", "web");
 const DIST = path.join(OUT, "dist");
-const CHROMIUM = process.env.MEDBILL_CHROMIUM ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const DESKTOP = { width: 1000, height: 900 };
 const PHONE = { width: 390, height: 844 };
 const TIME_ZONE = "Asia/Shanghai";
@@ -77,22 +67,19 @@ describe("web: the bill verification page in Chromium", function () {
   const pageErrors: string[] = [];
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium is not installed at ${CHROMIUM}: the browser tests need Debian's chromium ` +
-          `(apt-get install -y chromium, as .ci/run does) or MEDBILL_CHROMIUM pointing at a Chromium binary`,
-      );
-    }
     fs.mkdirSync(OUT, { recursive: true });
-    const [started] = await Promise.all([startHardhatNode(), buildPage(DIST)]);
-    node = started;
+    // Started together; whatever did start is kept for after() to stop even if something else failed.
+    const [started, launched, built] = await Promise.allSettled([startHardhatNode(), launchBrowser(), buildPage(DIST)]);
+    if (started.status === "fulfilled") node = started.value;
+    if (launched.status === "fulfilled") browser = launched.value;
+    for (const outcome of [started, launched, built]) if (outcome.status === "rejected") throw outcome.reason;
+    if (!node) throw new Error("the hardhat node did not start");
     ledger = await setUpLedger(node.url);
     const config = { rpcUrl: node.url, chainId: Number(ledger.chainId), registry: ledger.registry };
     server = await servePage(DIST, () => config);
     // A page whose node is gone: the RPC URL points at a port nothing listens on.
     deadRpcUrl = `http://127.0.0.1:${await freePort()}`;
     deadNodeServer = await servePage(DIST, () => ({ ...config, rpcUrl: deadRpcUrl }));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
 
   after(async function () {
