@@ -109,3 +109,4 @@ export {
 export type { BillIssue, BillStatusName, RoleName } from "./errors";
 export type { BillRegistry } from "../typechain-types/contracts/BillRegistry";
 export { BillRegistry__factory } from "../typechain-types/factories/contracts/BillRegistry__factory";
+export * from "./delivery";

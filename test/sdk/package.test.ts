@@ -50,6 +50,13 @@ describe("the medbill package", () => {
       "parseYuan",
       "billQr",
       "parseBill",
+      "sealBill",
+      "openBill",
+      "encodePickupUrl",
+      "decodePickupUrl",
+      "createPatientCard",
+      "deliverBill",
+      "collectPickup",
     ]) {
       expect((sdk as Record<string, unknown>)[name], name).to.not.equal(undefined);
     }
