@@ -2,6 +2,9 @@
  * The one way the browser tests start Chromium: the build shipped inside the npm package `@sparticuz/chromium`
  * (pinned in package.json), driven through playwright-core, so `npm test` needs nothing but Node and npm.
  * `MEDBILL_CHROMIUM=/path/to/chromium` uses that Chromium instead (e.g. Debian's /usr/bin/chromium).
+ *
+ * The packaged Chromium runs with the shared libraries the package ships beside it (NSS, NSPR, expat, built for
+ * Amazon Linux 2023; they need only glibc), so the machine needs none of its own.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -15,8 +18,10 @@ export interface ChromiumExecutable {
   readonly path: string;
   /** `MEDBILL_CHROMIUM` when that variable named it, else `@sparticuz/chromium@<version>`. */
   readonly source: string;
-  /** A fontconfig file listing only the fonts that ship with the project's Chromium. */
+  /** A fontconfig file listing the fonts that ship with the project's Chromium (and the machine's). */
   readonly fontconfigFile: string;
+  /** The shared libraries the packaged Chromium brings (NSS, NSPR, expat), for `LD_LIBRARY_PATH`; none for a named one. */
+  readonly libraryPath?: string;
 }
 
 /** Flags for a headless Chromium in a test: no sandbox (CI runs as root), no GPU, no traffic of its own. */
@@ -35,6 +40,8 @@ export const CHROMIUM_ARGS: readonly string[] = [
 
 const PACKAGE = "@sparticuz/chromium";
 const COMPLETE = ".complete";
+/** Names the layout of an unpacked copy; a new layout gets a new directory rather than reusing an older one. */
+const LAYOUT = "r2";
 
 /** The installed `@sparticuz/chromium` package's version (the cache directory is named after it). */
 function packageVersion(): string {
@@ -49,55 +56,69 @@ function packageVersion(): string {
 }
 
 /**
- * Writes `<dir>/fonts.conf`: a fontconfig file listing only `<home>/fonts` (the package's fonts) and nothing of the
- * machine's, with its cache in `<home>/fontconfig-cache` (`home` is where `dir` ends up once renamed into place).
+ * Writes `<home>/fonts.conf` (atomically: concurrent runs share `home`): a fontconfig file listing `<home>/fonts`
+ * (the package's Open Sans: without any font Chromium's renderer crashes) and the machine's own fonts if it has any,
+ * with its cache in `<home>/fontconfig-cache`. Written on every run, so a change here reaches unpacked copies too.
  */
-function writeFontconfig(dir: string, home: string): void {
+function writeFontconfig(home: string): string {
   const xml = (value: string): string => value.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+  const file = path.join(home, "fonts.conf");
+  const draft = `${file}.${process.pid}`;
   fs.writeFileSync(
-    path.join(dir, "fonts.conf"),
+    draft,
     [
       '<?xml version="1.0"?>',
       '<!DOCTYPE fontconfig SYSTEM "fonts.dtd">',
       "<fontconfig>",
       `  <dir>${xml(path.join(home, "fonts"))}</dir>`,
+      '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>',
       `  <cachedir>${xml(path.join(home, "fontconfig-cache"))}</cachedir>`,
       "</fontconfig>",
       "",
     ].join("\n"),
   );
+  fs.renameSync(draft, file);
+  return file;
 }
 
 /**
  * Unpacks the package's Chromium (Brotli-compressed in node_modules) once per version into
- * `<tmpdir>/medbill-chromium-<version>/`. The package unpacks into `os.tmpdir()`, so it is pointed at a private
+ * `<tmpdir>/medbill-chromium-<version>-<layout>/`. The package unpacks into `os.tmpdir()`, so it is pointed at a private
  * staging directory that is renamed into place only when complete: concurrent test runs (other worktrees, other
  * users of the machine) never see half a binary, and a run killed mid-way leaves only a staging directory.
  */
 async function unpackPackagedChromium(): Promise<ChromiumExecutable> {
   const version = packageVersion();
   const source = `${PACKAGE}@${version}`;
-  const target = path.join(os.tmpdir(), `medbill-chromium-${version}`);
+  const target = path.join(os.tmpdir(), `medbill-chromium-${version}-${LAYOUT}`);
   const ready = (): ChromiumExecutable => ({
     path: path.join(target, "chromium"),
     source,
-    fontconfigFile: path.join(target, "fonts.conf"),
+    fontconfigFile: writeFontconfig(target),
+    libraryPath: path.join(target, "al2023", "lib"),
   });
   if (fs.existsSync(path.join(target, COMPLETE))) return ready();
 
   const staging = fs.mkdtempSync(`${target}.partial-`);
-  const savedTmpdir = process.env.TMPDIR;
+  const saved = { TMPDIR: process.env.TMPDIR, AWS_LAMBDA_JS_RUNTIME: process.env.AWS_LAMBDA_JS_RUNTIME };
   try {
     process.env.TMPDIR = staging; // os.tmpdir() reads it on every call: the package unpacks into staging
+    // Also unpack the libraries it ships for Amazon Linux 2023 (NSS, NSPR, expat): a machine with only Node and
+    // npm need not have them, and with them the browser is the same build on every machine.
+    process.env.AWS_LAMBDA_JS_RUNTIME = "nodejs20.x";
     const binary = await packagedChromium.executablePath();
     if (path.resolve(binary) !== path.join(staging, "chromium")) {
       throw new Error(`${source} unpacked Chromium to ${binary}, expected ${path.join(staging, "chromium")}`);
     }
+    if (!fs.existsSync(path.join(staging, "al2023", "lib", "libnss3.so"))) {
+      throw new Error(`${source} did not unpack its libraries (al2023/lib/libnss3.so)`);
+    }
   } finally {
-    if (savedTmpdir === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = savedTmpdir;
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
   }
-  writeFontconfig(staging, target);
   fs.writeFileSync(path.join(staging, COMPLETE), `${source}\n`);
   try {
     fs.renameSync(staging, target);
@@ -149,7 +170,14 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Browse
       ...options,
       executablePath: executable.path,
       args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
-      env: { ...process.env, ...options.env },
+      env: {
+        ...process.env,
+        ...options.env,
+        FONTCONFIG_FILE: executable.fontconfigFile,
+        ...(executable.libraryPath && {
+          LD_LIBRARY_PATH: [executable.libraryPath, process.env.LD_LIBRARY_PATH].filter(Boolean).join(":"),
+        }),
+      },
     });
   } catch (error) {
     throw new Error(`could not launch Chromium from ${executable.source} (${executable.path}): ${String(error)}`, {
