@@ -17,6 +17,7 @@ import { explained, loadMembers, loadSdk, openRegistry, type Members, type Regis
 import { CliError, cliAction } from "./lib/errors";
 import type { Member } from "./lib/members";
 import { formatTime, keyValues, print, warn } from "./lib/output";
+import { deliverIssued, deliverySettings, type DeliveredOutput } from "./lib/deliver";
 import { deriveSalt, isSalt, saltSecret } from "./lib/salt";
 import { withMemberParams } from "./lib/task-params";
 
@@ -129,6 +130,10 @@ async function readIssuedBill(
 interface IssueArgs extends CommonArgs {
   file?: string;
   qr?: string;
+  deliver: boolean;
+  service?: string;
+  card?: string;
+  pickupQr?: string;
 }
 
 withMemberParams(
@@ -137,7 +142,17 @@ withMemberParams(
       "file",
       "The bill document: a MedicalBill as JSON (amounts in fen), optionally with the patient's salt",
     )
-    .addOptionalParam("qr", "Also write the bill's QR code to this PNG file"),
+    .addOptionalParam("qr", "Also write the bill's QR code to this PNG file")
+    .addFlag(
+      "deliver",
+      "Also deliver the bill, encrypted, through the delivery service (MEDBILL_SERVICE_URL, token MEDBILL_API_TOKEN)",
+    )
+    .addOptionalParam("service", "With --deliver: the delivery service's URL (default MEDBILL_SERVICE_URL)")
+    .addOptionalParam(
+      "card",
+      "With --deliver: the patient card's QR payload (medbill-card:...): the bill goes to that card's inbox",
+    )
+    .addOptionalParam("pickupQr", "With --deliver: the pickup QR PNG to write (default pickup-<code>-<number>.png)"),
   "The hospital issuing (default: the member the document's hospital names)",
 ).setAction(
   cliAction("bill:issue", async (args: IssueArgs, hre) => {
@@ -146,6 +161,12 @@ withMemberParams(
     const qrFile = args.qr === undefined ? undefined : requireOutFile(args.qr, "--qr");
     const registryAddress = parseAddressArg(args.registry, "--registry");
     const { bill, salt: givenSalt } = readBillFile(sdk, file);
+    const delivery = args.deliver ? deliverySettings(sdk, args) : undefined;
+    if (!args.deliver && (args.service ?? args.card ?? args.pickupQr) !== undefined)
+      throw new CliError("--service, --card and --pickup-qr go with --deliver");
+    const pickupFile = args.deliver
+      ? requireOutFile(args.pickupQr ?? `pickup-${bill.billCode}-${bill.billNumber}.png`, "--pickup-qr")
+      : "";
     const members = loadMembers(hre);
     const as = issuerOf(members, bill, args.as, "--as");
     const registry = await openRegistry(hre, members, { registry: registryAddress, as });
@@ -157,12 +178,24 @@ withMemberParams(
     const salt = givenSalt ?? deriveSalt(secret.secret, issuerAddress, bill);
     const billId = sdk.billIdOf(issuerAddress, sdk.billNumberOf(bill));
     const existing = await explained(registry, hre, () => client.getBill(billId));
-    if (existing !== null) {
+    const input = client.toBillInput(bill, salt);
+    if (existing !== null && !(delivery && existing.contentHash === input.contentHash)) {
       throw new CliError(
         `bill ${bill.billCode}-${bill.billNumber} of ${as.id} is already on chain (id ${billId}, ${existing.status}): nothing sent`,
       );
     }
-    const result = await explained(registry, hre, () => client.issue({ document: bill, salt }));
+    // A card names the patient by its own patientRef; a rerun of --deliver after a failed upload only delivers.
+    const result =
+      existing !== null
+        ? { billId, uri: client.billUri(billId, input.contentHash), txHash: "(already on chain)", blockNumber: 0 }
+        : await explained(registry, hre, () =>
+            client.issue(
+              delivery?.card ? { ...input, patientRef: delivery.card.patientRef } : { document: bill, salt },
+            ),
+          );
+    const delivered: DeliveredOutput | undefined = delivery
+      ? await deliverIssued(sdk, delivery, { uri: result.uri, document: bill }, pickupFile)
+      : undefined;
     const qr = await sdk.billQr(result.uri);
     if (qrFile !== undefined) fs.writeFileSync(qrFile, qr.png);
     print(
@@ -174,11 +207,14 @@ withMemberParams(
         ["salt", `${salt} (give it to the patient's app with the bill)`],
         ["tx", `${result.txHash} (block ${result.blockNumber})`],
         ...(qrFile !== undefined ? [["qr", qrFile] as [string, string]] : []),
+        ...(delivered?.pairs ?? []),
       ]),
       "",
-      qr.terminal,
+      delivered?.terminal ?? qr.terminal,
     );
-    return { result: { billId: result.billId, uri: result.uri, salt, txHash: result.txHash } };
+    return {
+      result: { billId: result.billId, uri: result.uri, salt, txHash: result.txHash, delivery: delivered?.result },
+    };
   }),
 );
 
