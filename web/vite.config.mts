@@ -13,6 +13,7 @@ import { defineConfig, type Plugin } from "vite";
  * Environment (read when serving):
  * - `MEDBILL_RPC_URL`: the node's JSON-RPC URL the page talks to (default http://127.0.0.1:8545).
  * - `MEDBILL_REGISTRY`: the registry address; default: Ignition's record for the node's chain.
+ * - `MEDBILL_SERVICE_URL`: the delivery service the wallet (`wallet.html`) uses for its patient card's inbox.
  */
 
 const WEB_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -50,9 +51,15 @@ interface PageConfig {
   chainId?: number;
   registry?: string;
   note?: string;
+  serviceUrl?: string;
 }
 
 async function currentConfig(): Promise<PageConfig> {
+  const serviceUrl = process.env.MEDBILL_SERVICE_URL || undefined;
+  return { ...(await ledgerConfig()), ...(serviceUrl ? { serviceUrl } : {}) };
+}
+
+async function ledgerConfig(): Promise<PageConfig> {
   const rpcUrl = process.env.MEDBILL_RPC_URL ?? DEFAULT_RPC_URL;
   if (process.env.MEDBILL_REGISTRY) return { rpcUrl, registry: getAddress(process.env.MEDBILL_REGISTRY) };
   let chainId: number;
@@ -105,6 +112,7 @@ export default defineConfig({
     emptyOutDir: true,
     target: "es2022",
     chunkSizeWarningLimit: 1_000,
+    rollupOptions: { input: { index: path.join(WEB_DIR, "index.html"), wallet: path.join(WEB_DIR, "wallet.html") } },
   },
   server: { host: "127.0.0.1", fs: { allow: [PROJECT_ROOT] } },
   preview: { host: "127.0.0.1" },

@@ -8,6 +8,8 @@ export interface PageConfig {
   registry?: string;
   /** Why the server could not fill in the registry, when it could not. */
   note?: string;
+  /** The delivery service the wallet's patient card uses for its inbox (`MEDBILL_SERVICE_URL`). */
+  serviceUrl?: string;
 }
 
 /** Used when the page is served without a `config.json`: a node on this machine. */
@@ -28,6 +30,7 @@ export async function loadConfig(): Promise<PageConfig> {
       chainId: typeof body.chainId === "number" ? body.chainId : undefined,
       registry: typeof body.registry === "string" && body.registry ? body.registry : undefined,
       note: typeof body.note === "string" ? body.note : undefined,
+      serviceUrl: typeof body.serviceUrl === "string" && body.serviceUrl ? body.serviceUrl : undefined,
     };
   } catch {
     return { ...DEFAULT_CONFIG };

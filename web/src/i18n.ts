@@ -105,7 +105,17 @@ export type LabelKey = keyof typeof LABELS;
  * @returns A detached element holding both languages.
  */
 export function bilingual(key: LabelKey, className?: string): HTMLSpanElement {
-  const label: Label = LABELS[key];
+  return bilingualLabel(LABELS[key], className);
+}
+
+/**
+ * Builds the bilingual rendering of any label (the wallet's own labels included).
+ *
+ * @param label - The label's Chinese and English.
+ * @param className - Optional class for the wrapper.
+ * @returns A detached element holding both languages.
+ */
+export function bilingualLabel(label: Label, className?: string): HTMLSpanElement {
   const wrapper = document.createElement("span");
   wrapper.className = className ? `bi ${className}` : "bi";
   const zh = document.createElement("span");
