@@ -54,6 +54,22 @@ export {
   toBillInput,
 } from "./bill";
 export type { BillDomain, BillInput, BillItem, BillTypedData, MedicalBill, MedicalBillJson } from "./bill";
+export {
+  LEDGER_CSV_COLUMNS,
+  claimRefText,
+  compareLedgerRows,
+  ledgerCsvHeader,
+  ledgerCsvLine,
+  ledgerFromCsv,
+  ledgerRowFromJson,
+  ledgerRowOf,
+  ledgerRowToJson,
+  ledgerToCsv,
+  ledgerTotals,
+  ledgerTotalsToJson,
+  readLedger,
+} from "./ledger";
+export type { LedgerQuery, LedgerRow, LedgerRowJson, LedgerSource, LedgerTotals, LedgerTotalsJson } from "./ledger";
 export { MAX_AMOUNT, MAX_BATCH_SIZE, formatYuan, parseYuan, toFen } from "./amount";
 export type { ToFenOptions } from "./amount";
 export { toBytes32 } from "./bytes";
