@@ -638,6 +638,18 @@ export class MedBillClient {
     for await (const page of this.logPages(topics, q)) yield* page;
   }
 
+  /**
+   * Every bill event of the registry (`BillIssued`, `BillReimbursed`, `BillVoided`) in a block range, in chain
+   * order, one page per `eth_getLogs` request of `blockRange` blocks (pages without events are not yielded). This
+   * is what an indexer follows.
+   *
+   * @param range - Blocks to read (default: from the client's `fromBlock` to the latest).
+   */
+  async *events(range: BlockRange = {}): AsyncGenerator<BillEvent[]> {
+    const topics = ["BillIssued", "BillReimbursed", "BillVoided"].map((n) => this.iface.getEvent(n)!.topicHash);
+    yield* this.logPages([topics], range);
+  }
+
   /** Whether an account holds a role. @param role - The role. @param account - The account. */
   async hasRole(role: RoleName, account: string): Promise<boolean> {
     const who = addressArg("account", account);
