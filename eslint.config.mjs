@@ -26,7 +26,15 @@ export default defineConfig(
     ],
   },
   {
-    files: ["src/**/*.ts", "tasks/**/*.ts", "scripts/**/*.ts", "service/**/*.ts", "test/**/*.ts", "ignition/**/*.ts", "hardhat.config.ts"],
+    files: [
+      "src/**/*.ts",
+      "tasks/**/*.ts",
+      "scripts/**/*.ts",
+      "service/**/*.ts",
+      "test/**/*.ts",
+      "ignition/**/*.ts",
+      "hardhat.config.ts",
+    ],
     extends: [js.configs.recommended, tseslint.configs.recommended],
     languageOptions: { ecmaVersion: 2022, sourceType: "module" },
     linterOptions: { reportUnusedDisableDirectives: "error" },

@@ -26,7 +26,6 @@ interface Range {
   readonly times: Map<number, number>;
 }
 
-
 async function readRange(client: MedBillClient, from: number, to: number): Promise<Range> {
   const events: BillEvent[] = [];
   for await (const page of client.events({ fromBlock: from, toBlock: to })) events.push(...page);
