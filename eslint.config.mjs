@@ -8,7 +8,7 @@ import tseslint from "typescript-eslint";
 
 export default defineConfig(
   {
-    // Generated, installed or built output, and the separately built apps (web/ and examples/ have their own builds).
+    // Generated, installed or built output, and the separately built example app (examples/ has its own build).
     ignores: [
       "node_modules/**",
       "artifacts/**",
@@ -18,7 +18,7 @@ export default defineConfig(
       "coverage/**",
       "test-output/**",
       "ignition/deployments/**",
-      "web/**",
+      "web/dist/**",
       "examples/**",
       "**/*.js",
       "**/*.cjs",
@@ -34,6 +34,8 @@ export default defineConfig(
       "test/**/*.ts",
       "ignition/**/*.ts",
       "hardhat.config.ts",
+      "web/src/**/*.ts",
+      "web/vite.config.mts",
     ],
     extends: [js.configs.recommended, tseslint.configs.recommended],
     languageOptions: { ecmaVersion: 2022, sourceType: "module" },

@@ -3,13 +3,11 @@ import { subtask, type HardhatUserConfig } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import "@nomicfoundation/hardhat-toolbox";
 
+import { DEV_MNEMONIC, keysFromEnv } from "./src/node";
 import "./tasks";
 
 /** The compiler every contract is built with, served by the npm package `solc` (no download needed). */
 const SOLC_VERSION = "0.8.29";
-
-/** The development mnemonic shared by Hardhat's node, anvil and the `rpc` network unless MEDBILL_MNEMONIC is set. */
-export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 
 // Hardhat downloads compilers from the internet; this machine and CI cannot reach it (HH502). Serve the pinned
 // version from the npm package `solc` instead, and let any other version fall back to the default behaviour.
@@ -27,9 +25,10 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(async (args: { solcVersi
   return runSuper(args);
 });
 
-const rpcAccounts = process.env.MEDBILL_PRIVATE_KEYS
-  ? process.env.MEDBILL_PRIVATE_KEYS.split(",").map((key) => key.trim())
-  : { mnemonic: process.env.MEDBILL_MNEMONIC ?? DEV_MNEMONIC, count: 10 };
+// The keys of `localhost` and `rpc`: the members' keys from the environment (MEDBILL_PRIVATE_KEYS, MEDBILL_KEYSTORE with
+// MEDBILL_KEYSTORE_PASSWORD; docs/DESIGN.md "Consortium file"), else the development accounts of a local chain.
+const envKeys = keysFromEnv().map((key) => key.privateKey);
+const nodeAccounts = envKeys.length > 0 ? envKeys : { mnemonic: DEV_MNEMONIC, count: 10 };
 
 const config: HardhatUserConfig = {
   solidity: {
@@ -53,12 +52,12 @@ const config: HardhatUserConfig = {
       url: process.env.MEDBILL_LOCALHOST_URL ?? "http://127.0.0.1:8545",
       chainId: 31337,
       gasPrice: 0,
-      accounts: { mnemonic: DEV_MNEMONIC, count: 10 },
+      accounts: nodeAccounts,
     },
     // Any Ethereum JSON-RPC node (anvil, Besu, geth): URL and keys from the environment.
     rpc: {
       url: process.env.MEDBILL_RPC_URL ?? "http://127.0.0.1:8545",
-      accounts: rpcAccounts,
+      accounts: nodeAccounts,
     },
   },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },

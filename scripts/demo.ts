@@ -11,7 +11,8 @@
  */
 import hre from "hardhat";
 import { ContractError, MedBillClient, billQr, formatYuan, randomSalt, type MedicalBill, type Verdict } from "../src";
-import { loadConsortium, memberDirectory, type Member } from "../tasks/lib/members";
+import type { ConsortiumMember as Member } from "../src/consortium";
+import { bindConsortium, readConsortiumFile } from "../src/consortium-accounts";
 import { deployRegistry } from "./deploy";
 import { formatDemoSummary, type DemoSummary } from "./lib/demo-summary";
 
@@ -54,29 +55,29 @@ async function refused(what: string, action: () => Promise<unknown>): Promise<st
 }
 
 async function main(): Promise<void> {
-  const consortium = loadConsortium(hre.config.paths.root);
-  const directory = memberDirectory(hre, consortium);
+  const consortium = readConsortiumFile(hre.config.paths.root);
+  const directory = bindConsortium(consortium, (await hre.ethers.provider.getNetwork()).chainId);
   const member = (id: string): Member => {
     const found = consortium.members.find((m) => m.id === id);
-    if (found === undefined) throw new Error(`consortium file ${consortium.file} has no member "${id}"`);
+    if (found === undefined) throw new Error(`${consortium.source} has no member "${id}"`);
     return found;
   };
   const as = async (id: string): Promise<MedBillClient> =>
-    MedBillClient.connect(registry, await directory.signerOf(member(id)));
+    MedBillClient.connect(registry, directory.wallet(member(id), hre.ethers.provider));
   const name = (id: string): string => `${member(id).nameZh ?? ""} ${member(id).name}`.trim();
 
   rule(`1. The finance bureau deploys the registry on network "${hre.network.name}"`);
   const deployment = await deployRegistry(hre, { log: (line) => console.log(`  ${line}`) });
   const registry = deployment.address;
   for (const m of consortium.members) {
-    console.log(`  ${m.role.padEnd(8)} ${m.id.padEnd(17)} ${name(m.id)}  ${await directory.addressOf(m)}`);
+    console.log(`  ${m.role.padEnd(8)} ${m.id.padEnd(17)} ${name(m.id)}  ${directory.addressOf(m)}`);
   }
 
   const hospital = await as("hz-hospital");
   const fund = await as("social-security");
   const insurer = await as("insurer");
   const stranger = await as("payment-platform");
-  const hospitalAddress = await directory.addressOf(member("hz-hospital"));
+  const hospitalAddress = directory.addressOf(member("hz-hospital"));
   const run = Date.now().toString(36).toUpperCase(); // fresh bill numbers on every run against a persistent node
 
   rule(`2. ${name("hz-hospital")} issues a bill at the cashier`);
@@ -182,7 +183,7 @@ async function main(): Promise<void> {
   for (const entry of await scanned.history(issued.billId)) {
     const at = new Date(entry.blockTime * 1000).toISOString();
     const who = entry.kind === "reimbursed" ? entry.claimer : entry.issuer;
-    const label = (await directory.memberAt(who))?.id ?? who;
+    const label = directory.memberAt(who)?.id ?? who;
     const what = entry.kind === "reimbursed" ? ` ${yuan(entry.amount)}, total ${yuan(entry.totalReimbursed)}` : "";
     console.log(`  block ${entry.blockNumber} ${at} ${entry.kind.padEnd(10)} by ${label}${what}`);
   }
@@ -194,11 +195,9 @@ async function main(): Promise<void> {
     uri: issued.uri,
     batchIssued: many.issued,
     reimbursedBySocialSecurity: (
-      await fund.reimbursedBy(issued.billId, await directory.addressOf(member("social-security")))
+      await fund.reimbursedBy(issued.billId, directory.addressOf(member("social-security")))
     ).toString(),
-    reimbursedByInsurer: (
-      await fund.reimbursedBy(issued.billId, await directory.addressOf(member("insurer")))
-    ).toString(),
+    reimbursedByInsurer: (await fund.reimbursedBy(issued.billId, directory.addressOf(member("insurer")))).toString(),
     finalStatus: after?.status ?? "None",
     refusals,
     verdicts,

@@ -7,7 +7,7 @@
  * Idempotent: run again on the same chain, Ignition deploys nothing new (its record is
  * `ignition/deployments/chain-<chainId>/deployed_addresses.json`, key `MedBill#BillRegistry`) and only the roles
  * still missing are granted. A record whose address has no code (the local node was restarted) is moved aside and
- * the registry deployed afresh. Environment: MEDBILL_CONSORTIUM (member file, default consortium/local.json),
+ * the registry deployed afresh. Environment: MEDBILL_CONSORTIUM (member file, default consortium/local.json; keys as docs/DESIGN.md "Consortium file" says),
  * MEDBILL_ADMIN_DELAY (admin hand-over delay in seconds, default 86400), MEDBILL_DEPLOYMENT_ID (Ignition deployment
  * id, default `chain-<chainId>`).
  */
@@ -16,7 +16,9 @@ import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import MedBillModule from "../ignition/modules/MedBill";
 import { MedBillClient } from "../src";
-import { loadConsortium, memberDirectory, type Consortium, type Member } from "../tasks/lib/members";
+import type { Consortium, ConsortiumMember as Member } from "../src/consortium";
+import { bindConsortium, readConsortiumFile } from "../src/consortium-accounts";
+import { ignitionAddressesFile, ignitionDeploymentId, readIgnitionAddress } from "../src/ignition-record";
 
 /** What {@link deployRegistry} did. */
 export interface DeployOutcome {
@@ -53,20 +55,19 @@ export async function deployRegistry(
   options: DeployOptions = {},
 ): Promise<DeployOutcome> {
   const log = options.log ?? (() => undefined);
-  const consortium = options.consortium ?? loadConsortium(hre.config.paths.root);
-  const directory = memberDirectory(hre, consortium);
+  const consortium = options.consortium ?? readConsortiumFile(hre.config.paths.root);
+  const chainId = (await hre.ethers.provider.getNetwork()).chainId;
+  const accounts = bindConsortium(consortium, chainId);
   const adminMember = consortium.members.find((m) => m.role === "admin");
-  if (adminMember === undefined)
-    throw new Error(`consortium file ${consortium.file} names no member with role "admin"`);
-  const adminSigner = await directory.signerOf(adminMember);
-  const adminAddress = await adminSigner.getAddress();
+  if (adminMember === undefined) throw new Error(`${consortium.source} names no member with role "admin"`);
+  const adminSigner = accounts.wallet(adminMember, hre.ethers.provider);
+  const adminAddress = adminSigner.address;
   const adminDelay = options.adminDelay ?? Number(process.env.MEDBILL_ADMIN_DELAY ?? 86_400);
   if (!Number.isSafeInteger(adminDelay) || adminDelay < 0) {
     throw new Error(`MEDBILL_ADMIN_DELAY must be a whole number of seconds, got "${process.env.MEDBILL_ADMIN_DELAY}"`);
   }
 
-  const chainId = (await hre.ethers.provider.getNetwork()).chainId;
-  const deploymentId = options.deploymentId ?? process.env.MEDBILL_DEPLOYMENT_ID ?? `chain-${chainId}`;
+  const deploymentId = options.deploymentId ?? ignitionDeploymentId(chainId);
   const previous = await moveAsideIfStale(hre, deploymentId, log);
 
   const { registry } = await hre.ignition.deploy(MedBillModule, {
@@ -82,7 +83,7 @@ export async function deployRegistry(
   const granted: { role: "issuer" | "claimer"; member: string }[] = [];
   for (const member of consortium.members) {
     if (member.role !== "issuer" && member.role !== "claimer") continue;
-    const account = await directory.addressOf(member);
+    const account = accounts.addressOf(member);
     if (await admin.hasRole(member.role, account)) continue;
     await admin.grantRole(member.role, account);
     granted.push({ role: member.role, member: member.id });
@@ -100,9 +101,9 @@ async function moveAsideIfStale(
 ): Promise<string | undefined> {
   if (hre.network.name === "hardhat") return undefined;
   const dir = path.join(hre.config.paths.ignition, "deployments", deploymentId);
-  const file = path.join(dir, "deployed_addresses.json");
-  if (!fs.existsSync(file)) return undefined;
-  const recorded = (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, string>)["MedBill#BillRegistry"];
+  const chainId = (await hre.ethers.provider.getNetwork()).chainId;
+  if (!fs.existsSync(ignitionAddressesFile(hre.config.paths.root, chainId, deploymentId))) return undefined;
+  const recorded = await readIgnitionAddress(hre.config.paths.root, chainId, deploymentId);
   if (recorded !== undefined && (await hre.ethers.provider.getCode(recorded)) !== "0x") return recorded;
   const aside = `${dir}.stale-${Date.now()}`;
   fs.renameSync(dir, aside);

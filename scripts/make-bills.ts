@@ -12,6 +12,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { once } from "node:events";
 import { billToJson, type MedicalBill, type BillItem } from "../src/bill";
+import type { Consortium } from "../src/consortium";
+import { readConsortiumFile } from "../src/consortium-accounts";
 import { CSV_REQUIRED_COLUMNS } from "../tasks/lib/bill-rows";
 
 /** A hospital bills are generated for. */
@@ -24,12 +26,21 @@ export interface SyntheticHospital {
   readonly areaCode: string;
 }
 
-/** The three hospitals of the local consortium (`consortium/local.json`). */
-export const HOSPITALS: readonly SyntheticHospital[] = [
-  { id: "hz-hospital", name: "杭州市第一人民医院", areaCode: "330102" },
-  { id: "tz-hospital", name: "台州市中心医院", areaCode: "331002" },
-  { id: "jh-hospital", name: "金华市中心医院", areaCode: "330702" },
-];
+/** Area code of a hospital whose consortium entry gives none: Zhejiang province. */
+const DEFAULT_AREA_CODE = "330000";
+
+/**
+ * The hospitals of a consortium file (members of kind `hospital`), as bills print them: the Chinese name when known,
+ * and the member's `areaCode`.
+ */
+export function hospitalsOf(consortium: Consortium): SyntheticHospital[] {
+  return consortium.members
+    .filter((m) => m.kind === "hospital")
+    .map((m) => ({ id: m.id, name: m.nameZh ?? m.name, areaCode: m.areaCode ?? DEFAULT_AREA_CODE }));
+}
+
+/** The hospitals of the consortium file (MEDBILL_CONSORTIUM, default `consortium/local.json`). */
+export const HOSPITALS: readonly SyntheticHospital[] = hospitalsOf(readConsortiumFile(path.resolve(__dirname, "..")));
 
 /** Options of {@link makeBills}. */
 export interface MakeBillsOptions {

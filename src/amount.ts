@@ -1,10 +1,7 @@
+import { MAX_AMOUNT } from "./constants";
 import { InvalidAmountError } from "./errors";
 
-/** Largest bill amount the registry accepts, in fen: 2^40 − 1 (about 11 billion yuan), the contract's `MAX_AMOUNT`. */
-export const MAX_AMOUNT: bigint = (1n << 40n) - 1n;
-
-/** Most bills the registry accepts in one `issueBatch`, the contract's `MAX_BATCH_SIZE`. */
-export const MAX_BATCH_SIZE = 300;
+export { MAX_AMOUNT, MAX_BATCH_SIZE } from "./constants";
 
 /**
  * Formats an amount in fen as yuan with exactly two decimals, e.g. `formatYuan(12345n) === "123.45"`.

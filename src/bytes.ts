@@ -1,4 +1,4 @@
-import { encodeBytes32String, getAddress, keccak256, toUtf8Bytes, ZeroHash } from "ethers";
+import { decodeBytes32String, encodeBytes32String, getAddress, keccak256, toUtf8Bytes, ZeroHash } from "ethers";
 import { InvalidArgumentError } from "./errors";
 
 const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
@@ -18,6 +18,24 @@ export function toBytes32(value: string): string {
   if (value === "") return ZeroHash;
   const bytes = toUtf8Bytes(value);
   return bytes.length <= 31 ? encodeBytes32String(value) : keccak256(bytes);
+}
+
+/**
+ * Reads back a 32-byte reference {@link toBytes32} packed from short text (a claim reference, a void reason): the
+ * text when the value is printable packed text, else undefined (zero, a hash, or bytes that are not text).
+ *
+ * @param value - 32 bytes as 0x-prefixed hex.
+ * @returns The text, or undefined.
+ */
+export function bytes32Text(value: string): string | undefined {
+  if (typeof value !== "string" || !BYTES32.test(value)) return undefined;
+  let text: string;
+  try {
+    text = decodeBytes32String(value);
+  } catch {
+    return undefined;
+  }
+  return text.length > 0 && /^[\x20-\x7e\u00a0-\uffff]+$/.test(text) ? text : undefined;
 }
 
 /** @internal Checks a 32-byte hex argument and returns it lower-cased. */

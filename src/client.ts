@@ -10,7 +10,8 @@ import {
 } from "ethers";
 import type { BillRegistry } from "../typechain-types/contracts/BillRegistry";
 import { BillRegistry__factory } from "../typechain-types/factories/contracts/BillRegistry__factory";
-import { MAX_BATCH_SIZE, toFen } from "./amount";
+import { toFen } from "./amount";
+import { MAX_BATCH_SIZE, MAX_TX_GAS } from "./constants";
 import {
   billIdOf,
   billNumberOf,
@@ -95,8 +96,6 @@ export type {
   BillsQuery,
   AdminState,
 } from "./client-types";
-
-const MAX_TX_GAS = 16_777_216n;
 
 /**
  * A typed client of one MedBill registry. Connect with an ethers v6 Signer to write (as that account), or with a

@@ -1,25 +1,9 @@
 import { Interface, ZeroHash, id, type Result } from "ethers";
 import { BillRegistry__factory } from "../typechain-types/factories/contracts/BillRegistry__factory";
+import { MedBillError } from "./medbill-error";
 
-/**
- * Base class of every error the SDK throws on purpose: invalid input, a refusal by the registry (a custom error
- * of the contract, decoded), a revert it cannot decode, or a transport failure. Catch it to handle them all.
- */
-export class MedBillError extends Error {
-  /** A stable machine-readable code, e.g. `"BILL_ALREADY_ISSUED"` or `"NODE_UNREACHABLE"`. */
-  readonly code: string;
-
-  /**
-   * @param message - Human-readable description.
-   * @param code - Stable machine-readable code.
-   * @param options - `cause`: the underlying error.
-   */
-  constructor(message: string, code: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+/** The base class lives in its own module so that Node-only helpers use it without the contract types. */
+export { MedBillError };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Input errors

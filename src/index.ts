@@ -5,7 +5,7 @@
  * import { MedBillClient, hashBill, toBillInput, encodeBillUri, decodeBillUri, MedBillError } from "medbill";
  * ```
  *
- * Node-only helpers (reading Ignition's deployment record) are in `medbill/node`.
+ * Node-only helpers (the consortium file and members' keys, Ignition's deployment record) are in `medbill/node`.
  *
  * @packageDocumentation
  */
@@ -71,8 +71,19 @@ export {
 } from "./ledger";
 export type { LedgerQuery, LedgerRow, LedgerRowJson, LedgerSource, LedgerTotals, LedgerTotalsJson } from "./ledger";
 export { MAX_AMOUNT, MAX_BATCH_SIZE, formatYuan, parseYuan, toFen } from "./amount";
+export { LOCAL_CHAIN_IDS, MAX_TX_GAS, isLocalChain } from "./constants";
+export {
+  ConsortiumError,
+  MEMBER_ROLES,
+  checkConsortiumChain,
+  findMember,
+  lookupMember,
+  memberAt,
+  parseConsortium,
+} from "./consortium";
+export type { Consortium, ConsortiumMember, MemberRole } from "./consortium";
 export type { ToFenOptions } from "./amount";
-export { toBytes32 } from "./bytes";
+export { bytes32Text, toBytes32 } from "./bytes";
 export { URI_SCHEME, decodeBillUri, encodeBillUri } from "./uri";
 export type { BillUri } from "./uri";
 export { billQr } from "./qr";

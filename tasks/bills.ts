@@ -1,5 +1,4 @@
 import fs from "node:fs";
-import { decodeBytes32String } from "ethers";
 import { task } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { MedicalBill } from "../src/bill";
@@ -71,17 +70,6 @@ function describeBill(sdk: Sdk, view: BillView): [string, string][] {
     ["reimbursed", `${formatYuan(view.reimbursed)} yuan`],
     ["remaining", `${formatYuan(view.remaining)} yuan`],
   ];
-}
-
-/** Reads a 32-byte reference packed as text (claim refs, reasons) back as text when it is printable. */
-function refText(value: string): string {
-  try {
-    const text = decodeBytes32String(value);
-    if (text.length > 0 && /^[\x20-\x7e\u00a0-\uffff]+$/.test(text)) return text;
-  } catch {
-    // not packed text
-  }
-  return value;
 }
 
 async function openForBill(
@@ -239,7 +227,7 @@ withMemberParams(
   cliAction("bill:reimburse", async (args: ReimburseArgs, hre) => {
     const sdk = await loadSdk();
     const ref = parseBillRef(args.bill, "--bill", sdk.decodeBillUri);
-    const amount = parseAmountArg(args.amount);
+    const amount = parseAmountArg(sdk, args.amount);
     if (args.claimRef === undefined || args.claimRef.trim() === "")
       throw new CliError("--claim-ref is required: the payer's claim number");
     const claimRef = args.claimRef.trim();
@@ -290,6 +278,8 @@ withMemberParams(
     const { client } = registry;
     const history = await explained(registry, hre, () => client.history(ref.billId));
     const label = (address: string) => members.directory.label(address);
+    // A 32-byte reference packed as text (claim refs, reasons) reads back as text when it is printable.
+    const refText = (value: string): string => sdk.bytes32Text(value) ?? value;
     const lines: string[] = [];
     for (const entry of history) {
       const when = formatTime(entry.blockTime);

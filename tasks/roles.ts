@@ -25,7 +25,7 @@ interface RoleArgs extends CommonArgs {
 function adminMember(members: Members, as: string | undefined): Member {
   if (as !== undefined) return members.find(as);
   const admin = members.consortium.members.find((m) => m.role === "admin");
-  if (admin === undefined) throw new CliError(`no admin member in ${members.consortium.file}: pass --as <member>`);
+  if (admin === undefined) throw new CliError(`no admin member in ${members.consortium.source}: pass --as <member>`);
   return admin;
 }
 

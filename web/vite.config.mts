@@ -1,48 +1,46 @@
-import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { HDNodeWallet, getAddress } from "ethers";
+import { getAddress } from "ethers";
 import { defineConfig, type Plugin } from "vite";
+import type { Consortium } from "../src/consortium";
+import { readConsortiumFile, readIgnitionAddress } from "../src/node";
 
 /**
  * The bill verification page. `npm run web:build` builds it to `web/dist/` (static files, no server of our own);
- * `npm run web` builds it and serves it on 127.0.0.1 with a `/config.json` pointing at the local node and the
- * registry Ignition deployed on its chain.
+ * `npm run web` builds it and serves it on 127.0.0.1 with a `/config.json` pointing at the node and the registry.
  *
- * Environment (read when serving):
- * - `MEDBILL_RPC_URL`: the node's JSON-RPC URL the page talks to (default http://127.0.0.1:8545).
- * - `MEDBILL_REGISTRY`: the registry address; default: Ignition's record for the node's chain.
- * - `MEDBILL_SERVICE_URL`: the delivery service the wallet (`wallet.html`) uses for its patient card's inbox.
+ * Environment:
+ * - `MEDBILL_CONSORTIUM` (read when building): the consortium file whose members the page names (default
+ *   `consortium/local.json`). Every member needs its `address`: the page never derives accounts.
+ * - `MEDBILL_RPC_URL` (read when serving): the node's JSON-RPC URL the page talks to (default http://127.0.0.1:8545).
+ * - `MEDBILL_REGISTRY` (read when serving): the registry address; default: Ignition's record for the node's chain,
+ *   read by the SDK (`medbill/node`), which honours `MEDBILL_DEPLOYMENT_ID`.
+ * - `MEDBILL_SERVICE_URL` (read when serving): the delivery service the wallet (`wallet.html`) uses for its patient
+ *   card's inbox.
  */
 
 const WEB_DIR = path.dirname(fileURLToPath(import.meta.url));
 const PROJECT_ROOT = path.resolve(WEB_DIR, "..");
-const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 const DEFAULT_RPC_URL = "http://127.0.0.1:8545";
 
-/** A consortium member as the page shows it. */
-interface MemberEntry {
-  address: string;
-  name: string;
-  nameZh: string;
-  kind: string;
-}
-
-/** Consortium members of `consortium/local.json`, with their addresses (account index → development mnemonic). */
-function loadMembers(): MemberEntry[] {
-  const file = path.join(PROJECT_ROOT, "consortium", "local.json");
-  const parsed = JSON.parse(fs.readFileSync(file, "utf8")) as {
-    members: Array<{ name: string; nameZh: string; kind: string; account?: number; address?: string }>;
+/**
+ * The consortium as the page bundles it: every member by address (accountIndex dropped: the page never derives an
+ * account), no chain id (the page reads the chain from the node).
+ */
+function pageConsortium(): Consortium {
+  const consortium = readConsortiumFile(PROJECT_ROOT);
+  const missing = consortium.members.filter((member) => member.address === undefined).map((member) => member.id);
+  if (missing.length > 0) {
+    throw new Error(
+      `${consortium.source}: the page names members by address and never derives accounts; give ${missing.join(", ")} an "address"`,
+    );
+  }
+  return {
+    source: consortium.source,
+    network: consortium.network,
+    members: consortium.members.map(({ accountIndex: _index, ...member }) => member),
   };
-  return parsed.members.map((member) => {
-    let address: string;
-    if (member.address) address = getAddress(member.address);
-    else if (typeof member.account === "number")
-      address = HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, `m/44'/60'/0'/0/${member.account}`).address;
-    else throw new Error(`${file}: member "${member.name}" has neither an address nor an account index`);
-    return { address, name: member.name, nameZh: member.nameZh, kind: member.kind };
-  });
 }
 
 /** The page's run-time configuration, served as `/config.json`. */
@@ -76,11 +74,9 @@ async function ledgerConfig(): Promise<PageConfig> {
   } catch (error) {
     return { rpcUrl, note: `the node at ${rpcUrl} did not answer (${(error as Error).message})` };
   }
-  const record = path.join(PROJECT_ROOT, "ignition", "deployments", `chain-${chainId}`, "deployed_addresses.json");
-  if (!fs.existsSync(record)) return { rpcUrl, chainId, note: `no deployment recorded for chain ${chainId}` };
-  const addresses = JSON.parse(fs.readFileSync(record, "utf8")) as Record<string, string>;
-  const registry = addresses["MedBill#BillRegistry"];
-  return registry ? { rpcUrl, chainId, registry: getAddress(registry) } : { rpcUrl, chainId };
+  const registry = await readIgnitionAddress(PROJECT_ROOT, chainId);
+  if (registry === undefined) return { rpcUrl, chainId, note: `no deployment recorded for chain ${chainId}` };
+  return { rpcUrl, chainId, registry: getAddress(registry) };
 }
 
 /** Serves `/config.json` from the environment and Ignition's record (dev server and `vite preview`). */
@@ -104,7 +100,7 @@ export default defineConfig({
   root: WEB_DIR,
   base: "./",
   define: {
-    __MEDBILL_MEMBERS__: JSON.stringify(loadMembers()),
+    __MEDBILL_CONSORTIUM__: JSON.stringify(pageConsortium()),
   },
   plugins: [pageConfig()],
   build: {

@@ -13,11 +13,12 @@ import {
   BillRegistry__factory,
 } from "../../typechain-types";
 import type { AttestationRequestDataStruct } from "../../typechain-types/contracts/bench/BenchEAS";
+import { MAX_TX_GAS } from "../../src/constants";
 import { floorOf, storageWritesOf, type Floor } from "./floor";
 import { EAS_BILL_SCHEMA, easData, syntheticBill, type SyntheticBill } from "./synthetic";
 
-/** The most gas one transaction may use (EIP-7825, enforced by the Osaka hardfork the in-process network runs). */
-export const TX_GAS_CAP = 16_777_216;
+/** The most gas one transaction may use: the SDK's `MAX_TX_GAS` (EIP-7825), as a number for the arithmetic here. */
+export const TX_GAS_CAP = Number(MAX_TX_GAS);
 
 /** The batch sizes every batching system is measured at (plus the largest batch that fits {@link TX_GAS_CAP}). */
 export const BATCH_SIZES: readonly number[] = [1, 10, 50, 100, 200];

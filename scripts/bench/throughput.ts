@@ -16,10 +16,8 @@ import { toBillInput, type BillDomain, type BillInput } from "../../src/bill";
 import { BillRegistry__factory } from "../../typechain-types";
 import { makeBills } from "../make-bills";
 import { startHardhatNode, type LocalNode } from "../lib/node";
+import { DEV_MNEMONIC } from "../../src/node";
 import { syntheticBill } from "./synthetic";
-
-/** The development mnemonic of the `hardhat node` (same as `DEV_MNEMONIC` in hardhat.config.ts). */
-const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 
 /** Zhejiang's first two weeks: 600,000 bills in 14 days. */
 export const ZHEJIANG = { bills: 600_000, days: 14 } as const;

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { CliError } from "./errors";
+import type { Sdk } from "./context";
 import { checkReadableFile } from "./rows";
 
 /** A bill named on the command line: by id, or by URI (which also names chain, registry and content hash). */
@@ -50,23 +51,34 @@ export function parseBillRef(
   );
 }
 
-/** Reads an amount in yuan (at most two decimals, more than zero) into fen. */
-export function parseAmountArg(value: string | undefined, option = "--amount"): bigint {
+/**
+ * Reads an amount in yuan (at most two decimals, more than zero, at most the registry's maximum) into fen, with the
+ * SDK's `parseYuan` (the one yuan parser) and `MAX_AMOUNT`.
+ *
+ * @param sdk - The SDK (tasks load it lazily).
+ */
+export function parseAmountArg(
+  sdk: Pick<Sdk, "parseYuan" | "MAX_AMOUNT">,
+  value: string | undefined,
+  option = "--amount",
+): bigint {
   if (value === undefined || value.trim() === "")
     throw new CliError(`${option} is required: an amount in yuan, e.g. 120.50`);
   const text = value.trim();
-  if (/^-/.test(text)) throw new CliError(`${option} must be more than zero, got ${text}`);
-  if (/^\d+\.\d{3,}$/.test(text)) {
-    throw new CliError(
-      `${option} ${text} has more than two decimals: amounts are in yuan with at most 2 decimals (fen)`,
-    );
+  let fen: bigint;
+  try {
+    fen = sdk.parseYuan(text);
+  } catch {
+    if (/^-?\d+\.\d{3,}$/.test(text)) {
+      throw new CliError(
+        `${option} ${text} has more than two decimals: amounts are in yuan with at most 2 decimals (fen)`,
+      );
+    }
+    throw new CliError(`${option} "${shorten(text)}" is not a number of yuan (e.g. 120 or 120.50)`);
   }
-  const match = /^(\d+)(?:\.(\d{1,2}))?$/.exec(text);
-  if (match === null) throw new CliError(`${option} "${shorten(text)}" is not a number of yuan (e.g. 120 or 120.50)`);
-  const fen = BigInt(match[1]) * 100n + BigInt((match[2] ?? "").padEnd(2, "0"));
-  if (fen === 0n) throw new CliError(`${option} must be more than zero, got ${text}`);
-  const max = (1n << 40n) - 1n;
-  if (fen > max) throw new CliError(`${option} ${text} is above the registry's maximum of ${max / 100n} yuan`);
+  if (fen <= 0n) throw new CliError(`${option} must be more than zero, got ${text}`);
+  if (fen > sdk.MAX_AMOUNT)
+    throw new CliError(`${option} ${text} is above the registry's maximum of ${sdk.MAX_AMOUNT / 100n} yuan`);
   return fen;
 }
 

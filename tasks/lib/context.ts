@@ -1,13 +1,12 @@
-import fs from "node:fs";
 import path from "node:path";
 import type { Provider, Signer } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { MedBillClient } from "../../src/client";
 import { CliError, unreachableMessage } from "./errors";
-import { localWallet } from "./wallet";
 import {
   findMember,
   loadConsortium,
+  lookupMember,
   memberDirectory,
   type Consortium,
   type Member,
@@ -35,7 +34,7 @@ export interface Members {
   readonly directory: MemberDirectory;
   /** Finds a member by id, short id or name; {@link CliError} when unknown. */
   find(nameOrId: string): Member;
-  /** The member whose English or Chinese name is `hospital`, if any. */
+  /** The member a bill's `hospital` field names, by the same rule as {@link Members.find}; undefined when none. */
   byHospitalName(hospital: string): Member | undefined;
 }
 
@@ -47,10 +46,7 @@ export function loadMembers(hre: HardhatRuntimeEnvironment): Members {
     consortium,
     directory,
     find: (nameOrId) => findMember(consortium, nameOrId),
-    byHospitalName: (hospital) => {
-      const wanted = hospital.trim().toLowerCase();
-      return consortium.members.find((m) => m.name.toLowerCase() === wanted || m.nameZh?.toLowerCase() === wanted);
-    },
+    byHospitalName: (hospital) => lookupMember(consortium, hospital),
   };
 }
 
@@ -75,8 +71,8 @@ export interface OpenOptions {
 
 /**
  * Connects to the registry through the SDK: the address comes from `--registry`, a bill URI, or Ignition's record
- * (`ignition/deployments/chain-<id>/deployed_addresses.json`, or `ignition/deployments/$MEDBILL_DEPLOYMENT_ID/...`
- * when that is set, as for `scripts/deploy.ts`); the node must answer and hold a contract there.
+ * as the SDK reads it (`medbill/node`: `ignition/deployments/<MEDBILL_DEPLOYMENT_ID or chain-<id>>/...`); the node
+ * must answer and hold a contract there.
  *
  * @throws {@link CliError} naming the network when the node cannot be reached, or when there is no deployment.
  */
@@ -94,26 +90,12 @@ export async function openRegistry(
   ) {
     throw new CliError(`the bill URI names registry ${options.uri.registry}, not --registry ${options.registry}`);
   }
-  let runner: Signer | Provider = hre.ethers.provider;
-  if (options.as !== undefined) {
-    // The member's key from the Hardhat config when it is there (checked against the node's account list), so the
-    // SDK signs locally; else the network's JSON-RPC signer.
-    const address = await members.directory.addressOf(options.as);
-    const wallet = localWallet(hre, options.as.account, hre.ethers.provider);
-    runner = wallet?.address === address ? wallet : await members.directory.signerOf(options.as);
-  }
-  const deploymentId = process.env.MEDBILL_DEPLOYMENT_ID;
-  const recordFile = (chainId: bigint): string =>
-    deploymentId === undefined
-      ? node.ignitionAddressesFile(hre.config.paths.root, chainId)
-      : path.join(hre.config.paths.root, "ignition", "deployments", deploymentId, "deployed_addresses.json");
-  const fromRecord = async (chainId: bigint): Promise<string | undefined> => {
-    if (deploymentId === undefined) return node.readIgnitionAddress(hre.config.paths.root, chainId);
-    if (!fs.existsSync(recordFile(chainId))) return undefined;
-    const record = JSON.parse(fs.readFileSync(recordFile(chainId), "utf8")) as Record<string, unknown>;
-    const address = record[node.IGNITION_KEY];
-    return typeof address === "string" ? address : undefined;
-  };
+  // The member's wallet (its key from the environment, or its development account on a local chain): the SDK signs
+  // locally and sends batches raw.
+  const runner: Signer | Provider =
+    options.as === undefined ? hre.ethers.provider : await members.directory.signerOf(options.as);
+  const root = hre.config.paths.root;
+  const fromRecord = (chainId: bigint): Promise<string | undefined> => node.readIgnitionAddress(root, chainId);
   const target = options.registry ?? options.uri?.registry ?? fromRecord;
   let client: MedBillClient;
   try {
@@ -129,7 +111,7 @@ export async function openRegistry(
     if (error instanceof sdk.NoContractError) {
       if (error.address === null) {
         throw new CliError(
-          `no MedBill deployment on chain ${error.chainId} (network "${hre.network.name}"): ${path.relative(hre.config.paths.root, recordFile(error.chainId))} has no "${node.IGNITION_KEY}"; deploy with "npx hardhat run scripts/deploy.ts --network ${hre.network.name}" or pass --registry <address>`,
+          `no MedBill deployment on chain ${error.chainId} (network "${hre.network.name}"): ${path.relative(root, node.ignitionAddressesFile(root, error.chainId))} has no "${node.IGNITION_KEY}"; deploy with "npx hardhat run scripts/deploy.ts --network ${hre.network.name}" or pass --registry <address>`,
           { cause: error },
         );
       }

@@ -17,14 +17,12 @@ import path from "node:path";
 import { expect } from "chai";
 import { HDNodeWallet, JsonRpcProvider, Mnemonic, ZeroHash, id, type ContractTransactionResponse } from "ethers";
 import { startAnvil, type LocalNode } from "../../scripts/lib/node";
-import { decodeBillUri } from "../../src";
+import { MAX_TX_GAS, decodeBillUri } from "../../src";
+import { DEV_MNEMONIC } from "../../src/node";
 import { BillRegistry__factory, type BillRegistry } from "../../typechain-types";
 import { parseDemoSummary, type DemoSummary } from "../../scripts/lib/demo-summary";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const DEV_MNEMONIC = "test test test test test test test test test test test junk";
-/** EIP-7825: the most gas one transaction may use. */
-const TX_GAS_CAP = 16_777_216n;
 
 enum Status {
   None = 0,
@@ -88,7 +86,6 @@ describe("e2e: anvil, an independent EVM node", function () {
       ({ stdout: output } = await runHardhat(["run", "scripts/demo.ts", "--network", "rpc"], {
         MEDBILL_RPC_URL: url,
         MEDBILL_DEPLOYMENT_ID: deploymentId,
-        MEDBILL_MNEMONIC: DEV_MNEMONIC,
         MEDBILL_PRIVATE_KEYS: "",
         FORCE_COLOR: "0",
       }));
@@ -106,10 +103,10 @@ describe("e2e: anvil, an independent EVM node", function () {
       expect(output).to.contain('network "rpc"');
       const [ISSUER_ROLE, CLAIMER_ROLE] = await Promise.all([registry.ISSUER_ROLE(), registry.CLAIMER_ROLE()]);
       const consortium = JSON.parse(fs.readFileSync(path.join(ROOT, "consortium", "local.json"), "utf8")) as {
-        members: { id: string; role: string; account: number }[];
+        members: { id: string; role: string; accountIndex: number }[];
       };
       for (const member of consortium.members) {
-        const address = devWallet(member.account, provider).address;
+        const address = devWallet(member.accountIndex, provider).address;
         expect(await registry.hasRole(ISSUER_ROLE, address), `${member.id} issuer`).to.equal(member.role === "issuer");
         expect(await registry.hasRole(CLAIMER_ROLE, address), `${member.id} claimer`).to.equal(
           member.role === "claimer",
@@ -278,9 +275,9 @@ describe("e2e: anvil, an independent EVM node", function () {
     it("fits a full batch of MAX_BATCH_SIZE bills in one transaction under the EIP-7825 gas cap", async function () {
       const size = Number(await registry.MAX_BATCH_SIZE());
       const bills = Array.from({ length: size }, (_, i) => bill(`batch-${i}`, BigInt(i + 1)));
-      const receipt = await mined(registry.connect(otherHospital).issueBatch(bills, { ...FREE, gasLimit: TX_GAS_CAP }));
+      const receipt = await mined(registry.connect(otherHospital).issueBatch(bills, { ...FREE, gasLimit: MAX_TX_GAS }));
       expect(receipt.status).to.equal(1);
-      expect(receipt.gasUsed).to.be.lessThan(TX_GAS_CAP);
+      expect(receipt.gasUsed).to.be.lessThan(MAX_TX_GAS);
       const issued = receipt.logs.filter(
         (log) => log.topics[0] === registry.interface.getEvent("BillIssued").topicHash,
       );

@@ -13,12 +13,12 @@ import { HDNodeWallet, JsonRpcProvider, Mnemonic } from "ethers";
 import { MedBillClient, billToJson, decodeBillUri, encodeBillUri } from "../../src";
 import { BillRegistry__factory } from "../../typechain-types/factories/contracts/BillRegistry__factory";
 import { freePort, startHardhatNode, type LocalNode } from "../../scripts/lib/node";
+import { DEV_MNEMONIC } from "../../src/node";
 import { sampleBill } from "./fixture";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, "..", "..");
 const APP = path.join(ROOT, "examples", "consumer-app");
-const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 const RUNTIME = ["ethers", "qrcode", "zod"];
 /** Development tools that must never come with the package. */
 const DEV_TOOLS = [/^hardhat/, /^@nomicfoundation\//, /^typescript$/, /^ts-node$/, /^typechain$/, /^@typechain\//];

@@ -9,9 +9,8 @@ import { HDNodeWallet, JsonRpcProvider, Mnemonic } from "ethers";
 import { MedBillClient, NodeUnreachableError } from "../../src";
 import { BillRegistry__factory } from "../../typechain-types/factories/contracts/BillRegistry__factory";
 import { freePort, startHardhatNode, type LocalNode } from "../../scripts/lib/node";
+import { DEV_MNEMONIC } from "../../src/node";
 import { rejection, sampleBill } from "./fixture";
-
-const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 
 /**
  * A JSON-RPC proxy that drops the connection of every `every`-th request carrying `method` (at most `limit` of

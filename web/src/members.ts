@@ -1,18 +1,14 @@
-/** A consortium member (hospital, payer, finance bureau), bundled at build time from `consortium/local.json`. */
-export interface Member {
-  /** Checksummed account address. */
-  readonly address: string;
-  /** English name. */
-  readonly name: string;
-  /** Chinese name. */
-  readonly nameZh: string;
-  /** `hospital`, `social-security`, `insurer`, `finance-bureau`, `payment-platform`. */
-  readonly kind: string;
-}
+import { lookupMember, type Consortium, type ConsortiumMember } from "../../src/consortium";
 
-declare const __MEDBILL_MEMBERS__: Member[];
+/** A consortium member (hospital, payer, finance bureau) as the page knows it: always with its address. */
+export type Member = ConsortiumMember & { readonly address: string };
 
-const BY_ADDRESS = new Map<string, Member>(__MEDBILL_MEMBERS__.map((member) => [member.address.toLowerCase(), member]));
+/** The consortium, bundled at build time from the consortium file by `web/vite.config.mts` (addresses only). */
+declare const __MEDBILL_CONSORTIUM__: Consortium;
+
+const CONSORTIUM: Consortium = __MEDBILL_CONSORTIUM__;
+const MEMBERS = CONSORTIUM.members.filter((member): member is Member => member.address !== undefined);
+const BY_ADDRESS = new Map<string, Member>(MEMBERS.map((member) => [member.address.toLowerCase(), member]));
 
 /**
  * Finds the consortium member holding an address.
@@ -25,14 +21,15 @@ export function memberOf(address: string): Member | undefined {
 }
 
 /**
- * The consortium's hospitals, the one whose Chinese or English name appears in `name` first: the accounts that may have issued
- * a bill document naming that hospital.
+ * The consortium's hospitals, the one the bill's `hospital` field names first (the SDK's one lookup rule,
+ * `lookupMember`: id, English or Chinese name, or both names): the accounts that may have issued the bill.
  *
  * @param name - The hospital named on the bill.
  * @returns Every hospital member, best match first.
  */
 export function hospitals(name: string): Member[] {
-  const all = __MEDBILL_MEMBERS__.filter((member) => member.kind === "hospital");
-  const named = all.filter((member) => name.includes(member.nameZh) || name.includes(member.name));
-  return [...named, ...all.filter((member) => !named.includes(member))];
+  const all = MEMBERS.filter((member) => member.kind === "hospital");
+  const named = lookupMember(CONSORTIUM, name);
+  const first = all.filter((member) => member.id === named?.id);
+  return [...first, ...all.filter((member) => !first.includes(member))];
 }

@@ -217,7 +217,7 @@ function party(address: string): HTMLElement {
   if (member) {
     const zh = el("span", "zh");
     zh.lang = "zh-CN";
-    zh.textContent = member.nameZh;
+    zh.textContent = member.nameZh ?? member.name;
     const en = el("span", "en muted");
     en.lang = "en";
     en.textContent = member.name;

@@ -1,10 +1,11 @@
-import { ZeroHash, decodeBytes32String, getAddress } from "ethers";
+import { ZeroHash, getAddress } from "ethers";
 import {
   InvalidBillError,
   InvalidUriError,
   NoContractError,
   NodeUnreachableError,
   WrongChainError,
+  bytes32Text,
   decodeBillUri,
   parseBillJson,
   type BillUri,
@@ -154,7 +155,7 @@ async function describe(client: MedBillClient, verification: Verification, sourc
     actor: event.kind === "reimbursed" ? event.claimer : event.issuer,
     amount: event.kind === "voided" ? undefined : event.amount,
     txHash: event.txHash,
-    reason: event.kind === "voided" ? readable(event.reason) : undefined,
+    reason: event.kind === "voided" ? bytes32Text(event.reason) : undefined,
   }));
   const voided = events.find((event) => event.kind === "voided");
   const replacementId = voided && voided.replacementId !== ZeroHash ? voided.replacementId : undefined;
@@ -178,16 +179,6 @@ async function describe(client: MedBillClient, verification: Verification, sourc
     replacementUri,
   };
   return { kind: "verdict", verdict, billId, bill: facts, source };
-}
-
-/** A 32-byte reason packed as text (`toBytes32("WRONG-ITEMS")`), or undefined when it is a hash. */
-function readable(reason: string): string | undefined {
-  try {
-    const decoded = decodeBytes32String(reason);
-    return /^[\x20-\x7e\u00a0-\uffff]+$/.test(decoded) ? decoded : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function messageOf(error: unknown): string {

@@ -1,5 +1,5 @@
 import { HDNodeWallet, JsonRpcProvider, Network, type Signer } from "ethers";
-import { DEV_MNEMONIC } from "../../../hardhat.config";
+import { DEV_MNEMONIC } from "../../../src/node";
 import {
   BillRegistry__factory,
   MedBillClient,
