@@ -6,7 +6,7 @@ pragma solidity ^0.8.29;
  * @notice The surface of the MedBill consortium ledger for medical e-bills. Hospitals (issuers) issue bills,
  * social-security funds and insurers (claimers) reimburse them, and anyone can verify a bill. A bill can never be
  * reimbursed beyond its amount, and each claimer reimburses a bill at most once.
- * @dev Names are fixed by DESIGN.md: tooling outside the team drives them.
+ * @dev Names are fixed by docs/DESIGN.md: tooling outside the team drives them.
  */
 interface IBillRegistry {
     /// @notice Where a bill is in its lifecycle. `None` means the bill was never issued.

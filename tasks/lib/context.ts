@@ -99,6 +99,9 @@ export async function openRegistry(
   const target = options.registry ?? options.uri?.registry ?? fromRecord;
   let client: MedBillClient;
   try {
+    // The consortium file is checked against the node's chain before anything else (its chain id, accountIndex on
+    // local chains only, every key from the environment matched to a member).
+    await members.directory.accounts();
     client = await sdk.MedBillClient.connect(target, runner, { chainId: options.uri?.chainId, timeoutMs: 10_000 });
   } catch (error) {
     if (error instanceof sdk.NodeUnreachableError) throw new CliError(unreachableMessage(hre), { cause: error });

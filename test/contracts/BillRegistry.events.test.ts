@@ -34,7 +34,7 @@ async function historyFixture() {
 }
 
 describe("BillRegistry.events (indexed topics answer the users' queries)", function () {
-  it("declares exactly the indexed parameters of DESIGN.md", async function () {
+  it("declares exactly the indexed parameters of docs/DESIGN.md", async function () {
     const { registry } = await loadFixture(deployRegistryFixture);
     const indexed = (name: "BillIssued" | "BillReimbursed" | "BillVoided") =>
       registry.interface

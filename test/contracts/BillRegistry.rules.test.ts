@@ -1,5 +1,5 @@
 /**
- * One `describe` per rule under "Rules that must always hold" in DESIGN.md: each test fails if its rule is broken.
+ * One `describe` per rule under "Rules that must always hold" in docs/DESIGN.md: each test fails if its rule is broken.
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
@@ -42,7 +42,7 @@ function everyWrite(f: IssuedBillFixture): { name: string; send: () => Promise<C
   ];
 }
 
-describe("BillRegistry.rules (DESIGN.md: rules that must always hold)", function () {
+describe("BillRegistry.rules (docs/DESIGN.md: rules that must always hold)", function () {
   describe("1. billId = keccak256(abi.encode(issuer, billNumber)); no hospital issues a number twice; hospitals never collide", function () {
     it("the stored id is keccak256(abi.encode(issuer, billNumber))", async function () {
       const { registry, hospitalA, bill, billId } = await loadFixture(issuedBillFixture);

@@ -84,7 +84,7 @@ export function label(text: string): string {
   return ethers.id(text);
 }
 
-/** `keccak256(abi.encode(issuer, billNumber))`, computed off chain exactly as DESIGN.md defines a bill's id. */
+/** `keccak256(abi.encode(issuer, billNumber))`, computed off chain exactly as docs/DESIGN.md defines a bill's id. */
 export function billIdOf(issuer: string, billNumber: string): string {
   return ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["address", "bytes32"], [issuer, billNumber]));
 }

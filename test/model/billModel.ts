@@ -1,5 +1,5 @@
 /**
- * A small, pure TypeScript model of the `BillRegistry` rules (DESIGN.md "Rules that must always hold", the role
+ * A small, pure TypeScript model of the `BillRegistry` rules (docs/DESIGN.md "Rules that must always hold", the role
  * table, and the refusal precedence of the contract: pause, then role, then input, then state).
  *
  * The model knows nothing about a chain: property tests apply the same action to the model and to the deployed
