@@ -1,5 +1,5 @@
 /**
- * The service's settings, read once from the environment (names fixed by DESIGN.md "The MedBill service").
+ * The service's settings, read once from the environment (names fixed by docs/DESIGN.md "The MedBill service").
  * Every setting is checked before anything starts; a bad one ends the process with a one-line error naming it.
  */
 import path from "node:path";

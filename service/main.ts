@@ -1,6 +1,6 @@
 /**
  * `npm run serve`: the MedBill service (indexer always; intake when `MEDBILL_AS` names a hospital), configured from
- * the environment (see `service/README.md` and DESIGN.md "The MedBill service"). A bad setting or an unreachable
+ * the environment (see `service/README.md` and docs/DESIGN.md "The MedBill service"). A bad setting or an unreachable
  * database ends it with a one-line `Error: ...` and exit code 1. SIGINT / SIGTERM stop it cleanly; a kill -9 at any
  * moment loses nothing accepted.
  */

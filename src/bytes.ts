@@ -35,7 +35,9 @@ export function bytes32Text(value: string): string | undefined {
   } catch {
     return undefined;
   }
-  return text.length > 0 && /^[\x20-\x7e\u00a0-\uffff]+$/.test(text) ? text : undefined;
+  // Printable: no control characters, no replacement character (bytes that were not UTF-8).
+  // eslint-disable-next-line no-control-regex
+  return text.length > 0 && !/[\u0000-\u001f\u007f-\u009f\ufffd]/.test(text) ? text : undefined;
 }
 
 /** @internal Checks a 32-byte hex argument and returns it lower-cased. */

@@ -5,9 +5,9 @@
  *
  * Amounts are bigint fen inside; the JSON form carries fen as decimal strings, the CSV form fen and yuan.
  */
-import { decodeBytes32String, type Provider } from "ethers";
+import type { Provider } from "ethers";
 import { formatYuan } from "./amount";
-import { addressArg, bytes32Arg, toBytes32 } from "./bytes";
+import { addressArg, bytes32Arg, bytes32Text, toBytes32 } from "./bytes";
 import type { BillReimbursedEvent, BlockRange } from "./client-types";
 import { InvalidArgumentError } from "./errors";
 
@@ -109,17 +109,10 @@ export function ledgerRowOf(event: Omit<BillReimbursedEvent, "kind">, blockTime:
 
 /**
  * The claim reference as text when it was packed from text (`toBytes32` of at most 31 UTF-8 bytes), else null
- * (a hashed reference, or 32 bytes given as hex).
+ * (a hashed reference, or 32 bytes given as hex): the SDK's one reading of bytes32 text, {@link bytes32Text}.
  */
 export function claimRefText(claimRef: string): string | null {
-  try {
-    const text = decodeBytes32String(claimRef);
-    // Packed text is printable and padded with zero bytes only after it.
-    // eslint-disable-next-line no-control-regex
-    return text.length > 0 && !/[\u0000-\u001f\u007f\ufffd]/.test(text) ? text : null;
-  } catch {
-    return null;
-  }
+  return bytes32Text(claimRef) ?? null;
 }
 
 /** A row in its JSON form. */

@@ -1,21 +1,24 @@
 /**
- * Who the service acts as: the consortium member `MEDBILL_AS` names, and its key, found as for the `rpc` network
- * (`MEDBILL_PRIVATE_KEYS`, comma-separated, indexed by the member's `account`; else `MEDBILL_MNEMONIC`, else the
- * development mnemonic).
+ * Who the service acts as: the consortium member `MEDBILL_AS` names, and its key, through the SDK's one consortium
+ * module (`medbill/node`; docs/DESIGN.md "Consortium file"): keys from `MEDBILL_PRIVATE_KEYS` or an encrypted
+ * keystore (`MEDBILL_KEYSTORE`, `MEDBILL_KEYSTORE_PASSWORD`) matched to the members' addresses, else, for a member
+ * given by development `accountIndex`, its development account. The node's chain is checked against the file when
+ * the service connects (`chain/link.ts`).
  */
-import { HDNodeWallet, Wallet } from "ethers";
-import { findMember, loadConsortium, type Member } from "../../tasks/lib/members";
+import type { Wallet } from "ethers";
+import { LOCAL_CHAIN_IDS } from "../../src/constants";
+import { findMember, type Consortium, type ConsortiumMember } from "../../src/consortium";
+import { bindConsortium, keysFromEnv, readConsortiumFile } from "../../src/node";
 import { ConfigError, type ServiceConfig } from "../config";
-
-/** Hardhat's and anvil's development mnemonic: the default keys of the local consortium. */
-export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 
 /** The member the service acts as, with its signing key (not connected to a node). */
 export interface Identity {
-  readonly member: Member;
+  /** The consortium file it was found in. */
+  readonly consortium: Consortium;
+  readonly member: ConsortiumMember;
   readonly address: string;
-  readonly wallet: Wallet | HDNodeWallet;
-  /** True when the key comes from the development mnemonic. */
+  readonly wallet: Wallet;
+  /** True when the key is the member's development account (no key from the environment). */
   readonly devKey: boolean;
 }
 
@@ -23,38 +26,26 @@ export interface Identity {
  * Resolves `MEDBILL_AS` against the consortium file (`MEDBILL_CONSORTIUM`, default `consortium/local.json`).
  *
  * @returns undefined when `MEDBILL_AS` is not set.
- * @throws {@link ConfigError} naming `MEDBILL_AS`, `MEDBILL_PRIVATE_KEYS` or `MEDBILL_MNEMONIC` when they do not fit.
+ * @throws {@link ConfigError} naming `MEDBILL_AS` or the key variable when they do not fit.
  */
 export function resolveIdentity(config: ServiceConfig): Identity | undefined {
   if (config.as === undefined) return undefined;
-  let member: Member;
+  let consortium: Consortium;
+  let member: ConsortiumMember;
   try {
-    member = findMember(loadConsortium(config.projectDir, config.env.MEDBILL_CONSORTIUM), config.as);
+    consortium = readConsortiumFile(config.projectDir, config.env);
+    member = findMember(consortium, config.as);
   } catch (e) {
     throw new ConfigError(`MEDBILL_AS: ${(e as Error).message}`);
   }
-  const keys = config.env.MEDBILL_PRIVATE_KEYS?.trim();
-  if (keys) {
-    const list = keys.split(",").map((k) => k.trim());
-    const key = list[member.account];
-    if (key === undefined) {
-      throw new ConfigError(
-        `MEDBILL_PRIVATE_KEYS has ${list.length} key(s), but member "${member.id}" uses account #${member.account}`,
-      );
-    }
-    try {
-      const wallet = new Wallet(key);
-      return { member, address: wallet.address, wallet, devKey: false };
-    } catch {
-      throw new ConfigError(`MEDBILL_PRIVATE_KEYS: key #${member.account} is not a 32-byte hex private key`);
-    }
-  }
-  const phrase = config.env.MEDBILL_MNEMONIC?.trim() || DEV_MNEMONIC;
-  let wallet: HDNodeWallet;
   try {
-    wallet = HDNodeWallet.fromPhrase(phrase, "", `m/44'/60'/0'/0/${member.account}`);
-  } catch {
-    throw new ConfigError("MEDBILL_MNEMONIC is not a valid BIP-39 mnemonic");
+    const keys = keysFromEnv(config.env);
+    // Bound to the file's chain, or provisionally to a local one; the node's own chain is checked on connect.
+    const accounts = bindConsortium(consortium, consortium.chainId ?? LOCAL_CHAIN_IDS[0], { keys });
+    const wallet = accounts.wallet(member);
+    const devKey = !keys.some((key) => key.address === wallet.address);
+    return { consortium, member, address: wallet.address, wallet, devKey };
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
   }
-  return { member, address: wallet.address, wallet, devKey: phrase === DEV_MNEMONIC };
 }

@@ -3,11 +3,10 @@
  * or go away later: the link keeps trying, and tells `/health` where it stands. Once the node has answered, the
  * chain id and the registry's address are fixed for the life of the process.
  */
-import fs from "node:fs";
-import path from "node:path";
 import { FetchRequest, JsonRpcProvider, Network } from "ethers";
 import { MedBillClient } from "../../src";
-import { IGNITION_KEY } from "../../src/node";
+import { checkConsortiumChain } from "../../src/consortium";
+import { ignitionDeploymentId, readIgnitionAddressSync } from "../../src/node";
 import type { ServiceConfig } from "../config";
 import type { Logger } from "../log";
 import type { Identity } from "./identity";
@@ -119,6 +118,14 @@ export class ChainLink {
       this.markDown(e);
       return undefined;
     }
+    if (this.identity !== undefined) {
+      try {
+        checkConsortiumChain(this.identity.consortium, chainId);
+      } catch (e) {
+        this.markDown(e);
+        return undefined;
+      }
+    }
     const network = Network.from(chainId);
     const provider = new JsonRpcProvider(this.config.rpcUrl, network, { staticNetwork: network, batchMaxCount: 1 });
     const registry = this.config.registry ?? this.ignitionAddress(chainId);
@@ -146,12 +153,8 @@ export class ChainLink {
   }
 
   private ignitionAddress(chainId: bigint): string | undefined {
-    const id = this.config.deploymentId ?? `chain-${chainId}`;
-    const file = path.join(this.config.projectDir, "ignition", "deployments", id, "deployed_addresses.json");
     try {
-      const record = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
-      const address = record[IGNITION_KEY];
-      return typeof address === "string" ? address : undefined;
+      return readIgnitionAddressSync(this.config.projectDir, chainId, ignitionDeploymentId(chainId, this.config.env));
     } catch {
       return undefined;
     }

@@ -9,17 +9,17 @@ import os from "node:os";
 import path from "node:path";
 import { HDNodeWallet, JsonRpcProvider, Network } from "ethers";
 import { MedBillClient } from "../../src";
+import { DEV_MNEMONIC } from "../../src/node";
 import { BillRegistry__factory } from "../../typechain-types/factories/contracts/BillRegistry__factory";
 import { freePort, startHardhatNode, type LocalNode } from "../../scripts/lib/node";
 
 /** The project root. */
 export const ROOT = path.resolve(__dirname, "..", "..");
 const TS_NODE = require.resolve("ts-node/dist/bin", { paths: [ROOT] });
-const MNEMONIC = "test test test test test test test test test test test junk";
 
 /** The development wallet of account `index` (consortium/local.json: 0 admin, 1-3 hospitals, 4-5 payers). */
 export function devWallet(index: number, provider?: JsonRpcProvider): HDNodeWallet {
-  const wallet = HDNodeWallet.fromPhrase(MNEMONIC, "", `m/44'/60'/0'/0/${index}`);
+  const wallet = HDNodeWallet.fromPhrase(DEV_MNEMONIC, "", `m/44'/60'/0'/0/${index}`);
   return provider ? wallet.connect(provider) : wallet;
 }
 

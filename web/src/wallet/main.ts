@@ -18,7 +18,7 @@ import type { Ledger } from "../verify";
 import { checkDelivered, failureOf, type CheckedBill, type WalletFailure } from "./check";
 import { WALLET_LABELS, wl, wtext } from "./labels";
 import { billRow, renderBusy, renderChecked, renderFailure } from "./render";
-import { listBills, loadCard, removeBill, saveBill, saveCard, type StoredBill, type StoredCard } from "./store";
+import { listBills, loadCard, saveBill, saveCard, type StoredBill, type StoredCard } from "./store";
 
 const $ = <T extends HTMLElement>(id: string): T => {
   const node = document.getElementById(id);
