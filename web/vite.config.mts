@@ -5,6 +5,7 @@ import { getAddress } from "ethers";
 import { defineConfig, type Plugin } from "vite";
 import type { Consortium } from "../src/consortium";
 import { readConsortiumFile, readIgnitionAddress } from "../src/node";
+import { pageFont } from "./build/cjk-font";
 
 /**
  * The bill verification page. `npm run web:build` builds it to `web/dist/` (static files, no server of our own);
@@ -102,7 +103,7 @@ export default defineConfig({
   define: {
     __MEDBILL_CONSORTIUM__: JSON.stringify(pageConsortium()),
   },
-  plugins: [pageConfig()],
+  plugins: [pageConfig(), pageFont(PROJECT_ROOT)],
   build: {
     outDir: path.join(WEB_DIR, "dist"),
     emptyOutDir: true,

@@ -13,8 +13,18 @@ import { getAddress } from "ethers";
 import QRCode from "qrcode";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { freePort, startHardhatNode, type LocalNode } from "../../scripts/lib/node";
+import { buildPageFont } from "../../web/build/page-font";
+import { isCjk, nonAsciiCharacters, pageSources } from "../../web/build/glyphs";
 import { launchBrowser } from "./web/browser";
 import { setUpLedger, type WebTestLedger } from "./web/chain";
+import {
+  PAGE_FONT_FAMILY,
+  loadedPageFontWeights,
+  missingCjk,
+  shippedFont,
+  shownText,
+  type ShippedFontFile,
+} from "./web/font";
 import { servePage, type PageServer } from "./web/server";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -63,6 +73,7 @@ describe("web: the bill verification page in Chromium", function () {
   let browser: Browser | undefined;
   let ledger: WebTestLedger;
   let deadRpcUrl: string;
+  let font: ShippedFontFile[];
   const contexts: BrowserContext[] = [];
   const pageErrors: string[] = [];
 
@@ -74,6 +85,7 @@ describe("web: the bill verification page in Chromium", function () {
     if (launched.status === "fulfilled") browser = launched.value;
     for (const outcome of [started, launched, built]) if (outcome.status === "rejected") throw outcome.reason;
     if (!node) throw new Error("the hardhat node did not start");
+    font = await shippedFont(DIST);
     ledger = await setUpLedger(node.url);
     const config = { rpcUrl: node.url, chainId: Number(ledger.chainId), registry: ledger.registry };
     server = await servePage(DIST, () => config);
@@ -132,11 +144,36 @@ describe("web: the bill verification page in Chromium", function () {
     await page.click("#verify");
   }
 
+  /**
+   * Saves a screenshot, after checking that the page drew its text in its own font: the font loaded, and it has a
+   * glyph for every CJK character the page shows (the browser sees no other CJK font: test/e2e/web/browser.ts).
+   */
   async function screenshot(page: Page, state: string): Promise<void> {
+    expect(await loadedPageFontWeights(page), `${PAGE_FONT_FAMILY} loaded`).to.include("400");
+    const text = await shownText(page);
+    expect([...text].some(isCjk), "the page shows Chinese").to.equal(true);
+    expect(missingCjk(text, font[0]), `characters shown that ${path.basename(font[0].file)} lacks`).to.deep.equal([]);
     const file = path.join(OUT, `${state}.png`);
     await page.screenshot({ path: file, fullPage: true });
     expect(fs.statSync(file).size, file).to.be.greaterThan(10_000);
   }
+
+  it("font: the page ships its own font, regular and bold, with every CJK character of web/ and consortium/", async function () {
+    expect(font.map((file) => file.weight)).to.deep.equal([400, 700]);
+    const used = nonAsciiCharacters(pageSources(ROOT)).filter(isCjk);
+    expect(used, "CJK characters found in web/").to.include.members(["真", "实", "票", "据", "杭", "州"]);
+    for (const file of font) {
+      expect(missingCjk(used.join(""), file), path.basename(file.file)).to.deep.equal([]);
+      expect(fs.statSync(file.file).size, "a subset, not the whole font").to.be.below(400_000);
+    }
+    const html = fs.readFileSync(path.join(DIST, "index.html"), "utf8");
+    for (const file of font) expect(html).to.contain(`./assets/${path.basename(file.file)}`);
+  });
+
+  it("font: a CJK character used in web/ that the font lacks fails the build, naming it", async function () {
+    const rare = String.fromCodePoint(0x2a6d6); // CJK Extension B: not in Noto Sans SC
+    await expect(buildPageFont(ROOT, ["票", rare])).to.be.rejectedWith(/has no glyph for .*U\+2A6D6/);
+  });
 
   it("genuine: a photo of the QR code is read in the page and the bill is shown as genuine", async function () {
     const page = await openPage();

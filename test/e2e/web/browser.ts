@@ -5,6 +5,10 @@
  *
  * The packaged Chromium runs with the shared libraries the package ships beside it (NSS, NSPR, expat, built for
  * Amazon Linux 2023; they need only glibc), so the machine needs none of its own.
+ *
+ * The browser finds the package's Open Sans and the machine's fonts (a bare machine has none). The page brings its
+ * own font for its Chinese (web/build/cjk-font.ts); test/e2e/web/font.ts checks that it loaded and covers every CJK
+ * character the page shows, so a screenshot on this machine is what a machine without CJK fonts shows too.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -18,7 +22,7 @@ export interface ChromiumExecutable {
   readonly path: string;
   /** `MEDBILL_CHROMIUM` when that variable named it, else `@sparticuz/chromium@<version>`. */
   readonly source: string;
-  /** A fontconfig file listing the fonts that ship with the project's Chromium (and the machine's). */
+  /** A fontconfig file listing the fonts that ship with the project's Chromium (and the machine's, if any). */
   readonly fontconfigFile: string;
   /** The shared libraries the packaged Chromium brings (NSS, NSPR, expat), for `LD_LIBRARY_PATH`; none for a named one. */
   readonly libraryPath?: string;
