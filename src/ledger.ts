@@ -35,21 +35,27 @@ export interface LedgerRow {
 
 /** A {@link LedgerRow} as JSON: amounts in fen as decimal strings, the claim reference also as text when packed. */
 export interface LedgerRowJson {
+  /** The bill reimbursed. */
   readonly billId: string;
+  /** The payer (checksummed address). */
   readonly claimer: string;
+  /** The claim reference as recorded (32 bytes, lower-case hex). */
   readonly claimRef: string;
   /** The claim reference decoded as text, when it was packed from text of at most 31 bytes; else null. */
   readonly claimRefText: string | null;
-  /** Fen, decimal string. */
+  /** Paid by this reimbursement: fen, decimal string. */
   readonly amount: string;
-  /** Fen, decimal string. */
+  /** The bill's total reimbursed right after it: fen, decimal string. */
   readonly totalReimbursed: string;
+  /** Block it was mined in. */
   readonly blockNumber: number;
-  /** Seconds since the epoch. */
+  /** The block's timestamp, seconds since the epoch. */
   readonly blockTime: number;
   /** The block time as ISO 8601 UTC. */
   readonly time: string;
+  /** Transaction hash. */
   readonly txHash: string;
+  /** Position of the event in its block. */
   readonly logIndex: number;
 }
 
@@ -65,9 +71,13 @@ export interface LedgerTotals {
 
 /** {@link LedgerTotals} as JSON (fen as a decimal string, and yuan). */
 export interface LedgerTotalsJson {
+  /** Reimbursements. */
   readonly count: number;
+  /** Distinct bills. */
   readonly bills: number;
+  /** Sum paid: fen, decimal string. */
   readonly amount: string;
+  /** Sum paid in yuan, two decimals. */
   readonly amountYuan: string;
 }
 
@@ -255,7 +265,9 @@ export interface LedgerQuery extends BlockRange {
 
 /** What {@link readLedger} needs of a client (a `MedBillClient` has it). */
 export interface LedgerSource {
+  /** Reads block times. */
   readonly provider: Provider;
+  /** A payer's `BillReimbursed` events in chain order. */
   bills(query: BlockRange & { readonly claimer: string }): AsyncGenerator<BillReimbursedEvent>;
 }
 
