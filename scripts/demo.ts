@@ -34,6 +34,7 @@ function bill(overrides: Partial<MedicalBill> & Pick<MedicalBill, "billNumber">)
     department: "呼吸内科 Respiratory medicine",
     currency: "CNY",
     issuedOn: "2026-11-25",
+    salt: randomSalt(), // 32 random bytes per bill, chosen by the hospital: no bill can be confirmed by guessing
     ...overrides,
     items,
     total: overrides.total ?? items.reduce((sum, item) => sum + item.unitPrice * BigInt(item.quantity), 0n),
@@ -82,8 +83,7 @@ async function main(): Promise<void> {
 
   rule(`2. ${name("hz-hospital")} issues a bill at the cashier`);
   const document = bill({ billNumber: `${run}0001` });
-  const salt = randomSalt();
-  const issued = await hospital.issue({ document, salt });
+  const issued = await hospital.issue(document);
   console.log(
     `  Bill ${document.billCode}-${document.billNumber} for patient ${document.patientName}: ${yuan(document.total)}`,
   );
@@ -92,7 +92,8 @@ async function main(): Promise<void> {
   }
   console.log(`  billId      ${issued.billId}`);
   console.log(`  contentHash ${issued.input.contentHash} (EIP-712 hash of the document; the document stays off chain)`);
-  console.log(`  patientRef  ${issued.input.patientRef} (salted commitment; the salt goes to the patient's app)`);
+  console.log(`  salt        ${document.salt} (random, in the document: a guessed bill cannot be confirmed)`);
+  console.log(`  patientRef  ${issued.input.patientRef} (salted commitment of the patient's id; no id on chain)`);
   console.log(`  gas used    ${issued.gasUsed}`);
 
   rule("3. ...and a batch from its billing system (one atomic transaction)");
@@ -104,7 +105,7 @@ async function main(): Promise<void> {
       items: [{ name: "门诊诊查费 Outpatient consultation", quantity: 1, unitPrice: 2_500n + BigInt(i) * 1_000n }],
     }),
   );
-  const many = await hospital.issueMany(batch.map((d) => ({ document: d, salt: randomSalt() })));
+  const many = await hospital.issueMany(batch);
   console.log(`  ${many.issued} bills issued in ${many.transactions.length} transaction(s), ${many.gasUsed} gas`);
   console.log(`  (${many.gasUsed / BigInt(Math.max(1, many.issued))} gas per bill)`);
 
@@ -151,7 +152,7 @@ async function main(): Promise<void> {
     patientId: batch[1].patientId,
     items: [{ name: "门诊诊查费 Outpatient consultation (corrected)", quantity: 1, unitPrice: 3_000n }],
   });
-  const replacement = await hospital.issue({ document: corrected, salt: randomSalt() });
+  const replacement = await hospital.issue(corrected);
   const voided = await hospital.voidBill(wrong, "WRONG-AMOUNT", replacement.billId);
   console.log(
     `  bill ${wrong.slice(0, 10)}… voided (reason WRONG-AMOUNT), replaced by ${replacement.billId.slice(0, 10)}…`,
@@ -168,6 +169,7 @@ async function main(): Promise<void> {
   verdicts.original = (await fund.verify(document, hospitalAddress)).verdict;
   const tampered: MedicalBill = bill({
     billNumber: document.billNumber,
+    salt: document.salt,
     items: [...document.items.slice(0, 3), { name: document.items[3].name, quantity: 30, unitPrice: 1_450n }],
   });
   verdicts.tampered = (await fund.verify(tampered, hospitalAddress)).verdict;
@@ -176,7 +178,7 @@ async function main(): Promise<void> {
 
   rule(`10. A stranger (${name("payment-platform")}) cannot issue bills`);
   refusals.strangerIssues = await refused("The payment platform issues a bill", () =>
-    stranger.issue({ document: bill({ billNumber: `${run}0666` }), salt: randomSalt() }),
+    stranger.issue(bill({ billNumber: `${run}0666` })),
   );
 
   rule("11. The bill's history, as any party sees it");

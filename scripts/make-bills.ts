@@ -175,6 +175,16 @@ export class SeededRandom {
     return (t >>> 0) / 4294967296;
   }
 
+  /** 32 bytes as 0x-prefixed hex (never zero): a bill's salt, deterministic for the seed. Not for real bills. */
+  bytes32(): string {
+    let hex = "";
+    for (let i = 0; i < 8; i++)
+      hex += Math.floor(this.next() * 4294967296)
+        .toString(16)
+        .padStart(8, "0");
+    return /^0+$/.test(hex) ? this.bytes32() : "0x" + hex;
+  }
+
   /** An integer in [min, max]. */
   int(min: number, max: number): number {
     return min + Math.floor(this.next() * (max - min + 1));
@@ -217,6 +227,8 @@ export function* makeBills(options: MakeBillsOptions): Generator<MedicalBill> {
   if (hospitals.length === 0) throw new Error("at least one hospital is needed");
   const year = options.year ?? 2026;
   const random = new SeededRandom(seed);
+  // Salts from a stream of their own: the other fields are what they were before documents had a salt.
+  const salts = new SeededRandom(`${seed}/salt`);
   const firstNumber = random.int(1, 899_999) * 10_000;
   const yearStart = Date.UTC(year, 0, 1);
   const daysInYear = (Date.UTC(year + 1, 0, 1) - yearStart) / 86_400_000;
@@ -257,12 +269,13 @@ export function* makeBills(options: MakeBillsOptions): Generator<MedicalBill> {
       total,
       currency: "CNY",
       issuedOn: isoDate(new Date(yearStart + random.int(0, daysInYear - 1) * 86_400_000)),
+      salt: salts.bytes32(),
     };
   }
 }
 
-/** The columns of the CSV import format, in order (`salt` may be added as a last column). */
-export const CSV_COLUMNS = CSV_REQUIRED_COLUMNS;
+/** The columns make-bills writes in the CSV import format, in order: the document's, its salt last. */
+export const CSV_COLUMNS = [...CSV_REQUIRED_COLUMNS, "salt"] as const;
 
 /** A bill as its JSON form (amounts in fen as decimal strings): the SDK's {@link billToJson}. */
 export function billJson(bill: MedicalBill): Record<string, unknown> {

@@ -48,6 +48,12 @@ export interface MedicalBill {
   readonly currency: string;
   /** Date of issue, `YYYY-MM-DD`. */
   readonly issuedOn: string;
+  /**
+   * 32 random bytes chosen by the issuer for this bill (0x-prefixed hex, lower case, not zero): without them anyone
+   * who knows a patient's name and id could confirm a guessed bill against its `contentHash`. Draw one with
+   * {@link randomSalt}, or derive one from the issuer's secret with `deriveBillSalt` (import and intake rows).
+   */
+  readonly salt: string;
 }
 
 /** {@link MedicalBill} as JSON: amounts as decimal strings of fen (JSON has no bigint). */
@@ -63,6 +69,7 @@ export interface MedicalBillJson {
   /** See {@link MedicalBill.total}; fen as a decimal string. */ total: string;
   /** See {@link MedicalBill.currency}. */ currency: string;
   /** See {@link MedicalBill.issuedOn}. */ issuedOn: string;
+  /** See {@link MedicalBill.salt}. */ salt: string;
 }
 
 /** What the registry's `issue` takes for one bill (the contract's `BillInput`). */
@@ -79,7 +86,7 @@ export interface BillInput {
 
 /**
  * The registry a bill belongs to: the variable part of the EIP-712 domain. The full domain is
- * `{ name: "MedBill", version: "1", chainId, verifyingContract }` ({@link billDomain}).
+ * `{ name: "MedBill", version: "2", chainId, verifyingContract }` ({@link billDomain}).
  */
 export interface BillDomain {
   /** The chain id. */
@@ -90,14 +97,18 @@ export interface BillDomain {
 
 /** EIP-712 domain name. */
 export const DOMAIN_NAME = "MedBill";
-/** EIP-712 domain version. */
-export const DOMAIN_VERSION = "1";
+/**
+ * EIP-712 domain version: "2" since the document carries its `salt` (so no version-1 hash can equal a version-2
+ * one).
+ */
+export const DOMAIN_VERSION = "2";
 
 /**
  * The EIP-712 types of the bill document (primary type `MedicalBill`):
  * `MedicalBill(string hospital,string billCode,string billNumber,string patientName,string patientId,
- * string department,BillItem[] items,uint256 total,string currency,string issuedOn)` and
- * `BillItem(string name,uint32 quantity,uint256 unitPrice)`.
+ * string department,BillItem[] items,uint256 total,string currency,string issuedOn,bytes32 salt)` and
+ * `BillItem(string name,uint32 quantity,uint256 unitPrice)`. Fixed: outside verifiers recompute them, and the golden
+ * vectors of docs/bill-document.md pin them.
  */
 export const BILL_TYPES: Readonly<Record<string, readonly TypedDataField[]>> = {
   MedicalBill: [
@@ -111,6 +122,7 @@ export const BILL_TYPES: Readonly<Record<string, readonly TypedDataField[]>> = {
     { name: "total", type: "uint256" },
     { name: "currency", type: "string" },
     { name: "issuedOn", type: "string" },
+    { name: "salt", type: "bytes32" },
   ],
   BillItem: [
     { name: "name", type: "string" },
@@ -167,42 +179,63 @@ const itemSchema = z
   )
   .strict();
 
+/** @internal A bill's salt: 32 bytes as 0x-prefixed hex, not zero; lower-cased. `what` names the field in messages. */
+export const saltSchema = (what: string, required: string) =>
+  z
+    .string({ invalid_type_error: `${what} must be a string`, required_error: required })
+    .regex(/^0x[0-9a-fA-F]{64}$/, `${what} must be 32 bytes as 0x-prefixed hex (66 characters)`)
+    .refine((s) => !/^0x0{64}$/.test(s), `${what} must not be zero`)
+    .transform((s) => s.toLowerCase());
+
+/** @internal The message for a document without its salt. */
+export const SALT_REQUIRED =
+  "salt is required: a bill document (version 2) carries 32 random bytes chosen by its issuer, as 0x-prefixed hex";
+
+/** @internal The fields of a bill document except its salt (the import and intake rows reuse them). */
+export const billFields = {
+  hospital: text("hospital"),
+  billCode: code("bill code"),
+  billNumber: code("bill number"),
+  patientName: text("patient name"),
+  patientId: z
+    .string({ invalid_type_error: "patient id must be a string", required_error: "patient id is required" })
+    .regex(/^[0-9A-Z]{6,32}$/, "patient id must be 6 to 32 upper-case letters or digits"),
+  department: text("department"),
+  items: z
+    .array(itemSchema, { invalid_type_error: "items must be an array", required_error: "items are required" })
+    .min(1, "a bill needs at least one item")
+    .max(MAX_ITEMS, `a bill has at most ${MAX_ITEMS} items`),
+  total: fen("total", 1n),
+  currency: z
+    .string({ invalid_type_error: "currency must be a string", required_error: "currency is required" })
+    .regex(/^[A-Z]{3}$/, "currency must be an ISO 4217 code such as CNY"),
+  issuedOn: z
+    .string({ invalid_type_error: "date of issue must be a string", required_error: "date of issue is required" })
+    .refine(isIsoDate, "date of issue must be a calendar date YYYY-MM-DD"),
+};
+
+/** @internal Checks that the items add up to the total (a refinement of the document and row schemas). */
+export function checkTotal(
+  bill: { readonly items: readonly BillItem[]; readonly total: bigint },
+  ctx: z.RefinementCtx,
+): void {
+  const sum = bill.items.reduce((acc, item) => acc + BigInt(item.quantity) * item.unitPrice, 0n);
+  if (sum !== bill.total) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ["total"],
+      message: `items add up to ${sum} fen, not the total of ${bill.total} fen`,
+    });
+  }
+}
+
+/** @internal What an object-typed bill value is refused with when it is not an object. */
+export const BILL_OBJECT = { invalid_type_error: "a bill must be an object", required_error: "a bill is required" };
+
 const billSchema = z
-  .object(
-    {
-      hospital: text("hospital"),
-      billCode: code("bill code"),
-      billNumber: code("bill number"),
-      patientName: text("patient name"),
-      patientId: z
-        .string({ invalid_type_error: "patient id must be a string", required_error: "patient id is required" })
-        .regex(/^[0-9A-Z]{6,32}$/, "patient id must be 6 to 32 upper-case letters or digits"),
-      department: text("department"),
-      items: z
-        .array(itemSchema, { invalid_type_error: "items must be an array", required_error: "items are required" })
-        .min(1, "a bill needs at least one item")
-        .max(MAX_ITEMS, `a bill has at most ${MAX_ITEMS} items`),
-      total: fen("total", 1n),
-      currency: z
-        .string({ invalid_type_error: "currency must be a string", required_error: "currency is required" })
-        .regex(/^[A-Z]{3}$/, "currency must be an ISO 4217 code such as CNY"),
-      issuedOn: z
-        .string({ invalid_type_error: "date of issue must be a string", required_error: "date of issue is required" })
-        .refine(isIsoDate, "date of issue must be a calendar date YYYY-MM-DD"),
-    },
-    { invalid_type_error: "a bill must be an object", required_error: "a bill is required" },
-  )
+  .object({ ...billFields, salt: saltSchema("salt", SALT_REQUIRED) }, BILL_OBJECT)
   .strict()
-  .superRefine((bill, ctx) => {
-    const sum = bill.items.reduce((acc, item) => acc + BigInt(item.quantity) * item.unitPrice, 0n);
-    if (sum !== bill.total) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        path: ["total"],
-        message: `items add up to ${sum} fen, not the total of ${bill.total} fen`,
-      });
-    }
-  });
+  .superRefine(checkTotal);
 
 function isIsoDate(s: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
@@ -217,7 +250,8 @@ function isIsoDate(s: string): boolean {
  *
  * Amounts (`total`, `unitPrice`) may be bigints, safe integer numbers or decimal strings of fen; floats, negative or
  * out-of-range values are refused. Unknown fields are refused (the hash would not cover them). The items must add
- * up to the total.
+ * up to the total. The `salt` is required (document version 2): a document without one is refused with a message
+ * saying so.
  *
  * @param input - The candidate document.
  * @param context - Names the document in the error message, e.g. `"line 12"`.
@@ -269,11 +303,12 @@ export function billToJson(bill: MedicalBill): MedicalBillJson {
     total: bill.total.toString(),
     currency: bill.currency,
     issuedOn: bill.issuedOn,
+    salt: bill.salt,
   };
 }
 
 /**
- * The full EIP-712 domain of a registry: `{ name: "MedBill", version: "1", chainId, verifyingContract }`.
+ * The full EIP-712 domain of a registry: `{ name: "MedBill", version: "2", chainId, verifyingContract }`.
  *
  * @param domain - Chain id and registry address.
  * @returns The domain, ready for ethers' `TypedDataEncoder` or a wallet's `eth_signTypedData_v4`.
@@ -393,7 +428,8 @@ function hashValidBill(bill: MedicalBill, domain: BillDomain): string {
       keccakHex("0x" + items.join("")).slice(2) +
       word(bill.total) +
       stringWord(bill.currency) +
-      stringWord(bill.issuedOn),
+      stringWord(bill.issuedOn) +
+      bill.salt.slice(2),
   );
   return keccakHex("0x1901" + domainSeparator(domain).slice(2) + struct.slice(2));
 }
@@ -427,10 +463,11 @@ export function patientIdDigest(nationalId: string): string {
 
 /**
  * The patient's salted commitment recorded on chain: `keccak256(abi.encode(salt, patientIdDigest(nationalId)))`.
- * Unlinkable without the salt; a patient who keeps the salt finds all their bills by it.
+ * Unlinkable without the salt. The salt is the patient's own secret when the patient shows a patient card (they
+ * then find all their bills by it), else the bill's own salt ({@link toBillInput} chooses).
  *
  * @param nationalId - The patient's national id.
- * @param salt - 32 random bytes held by the patient's app ({@link randomSalt}), as hex.
+ * @param salt - 32 random bytes: the patient's secret or the bill's salt ({@link randomSalt}), as hex.
  * @returns 32-byte hex.
  */
 export function patientRef(nationalId: string, salt: string): string {
@@ -439,7 +476,16 @@ export function patientRef(nationalId: string, salt: string): string {
   return keccakHex(s + patientIdDigest(nationalId).slice(2));
 }
 
-/** 32 cryptographically random bytes as hex, for {@link patientRef}. */
+/**
+ * Tells whether a value is a usable salt (a bill's salt or a patient's secret): 32 bytes as 0x-prefixed hex, not zero.
+ *
+ * @param value - The candidate.
+ */
+export function isSalt(value: unknown): value is string {
+  return typeof value === "string" && /^0x[0-9a-fA-F]{64}$/.test(value) && !/^0x0{64}$/.test(value);
+}
+
+/** 32 cryptographically random bytes as hex: a bill's {@link MedicalBill.salt}, or a patient's own secret. */
 export function randomSalt(): string {
   return hexlify(randomBytes(32));
 }
@@ -488,19 +534,23 @@ function paddedAddress(address: string): string {
 /**
  * What to send to the registry for a document: `{ billNumber, patientRef, contentHash, amount }`.
  * The domain is needed because the content hash is EIP-712 (bound to the chain and registry);
- * `MedBillClient#toBillInput(document, salt)` fills it in.
+ * `MedBillClient#toBillInput(document, patientSalt)` fills it in.
+ *
+ * `patientRef` is `keccak256(abi.encode(patientSalt, patientIdDigest))` where `patientSalt` is the patient's own
+ * secret when given (a patient-card holder: all their bills share one indexed topic), else the bill's own salt
+ * (the bill is then linked to no other).
  *
  * @param bill - The document (validated here).
- * @param salt - The patient's 32-byte salt (hex).
+ * @param patientSalt - The patient's own 32-byte secret (hex), or `undefined` to use the bill's salt.
  * @param domain - The registry: `{ chainId, verifyingContract }`.
  * @returns The contract's `BillInput`.
  * @throws {@link InvalidBillError} when the document is invalid.
  */
-export function toBillInput(bill: MedicalBill, salt: string, domain: BillDomain): BillInput {
+export function toBillInput(bill: MedicalBill, patientSalt: string | undefined, domain: BillDomain): BillInput {
   const valid = parseBill(bill);
   return {
     billNumber: billNumberOf(valid),
-    patientRef: patientRef(valid.patientId, salt),
+    patientRef: patientRef(valid.patientId, patientSalt ?? valid.salt),
     contentHash: hashValidBill(valid, domain),
     amount: valid.total,
   };

@@ -60,15 +60,16 @@ export interface IssueResult extends WriteResult {
   readonly input: BillInput;
   /** The bill's URI for its QR code ({@link encodeBillUri}). */
   readonly uri: string;
-  /** The patient salt used, when the SDK computed the input from a document (give it to the patient). */
-  readonly salt: string | undefined;
+  /** The patient's own secret that made `patientRef`, when one was given; else undefined (the bill's salt made it). */
+  readonly patientSalt: string | undefined;
 }
 
 /**
- * One bill to issue: a document (a random salt is drawn), a document with the patient's salt, or a ready
- * `BillInput` (already hashed).
+ * One bill to issue: a document (version 2, carrying its salt: `patientRef` is made with the bill's salt), a
+ * document with the patient's own secret (`patientSalt`: all that patient's bills share one `patientRef`), or a
+ * ready `BillInput` (already hashed).
  */
-export type IssueRequest = MedicalBill | { readonly document: MedicalBill; readonly salt?: string } | BillInput;
+export type IssueRequest = MedicalBill | { readonly document: MedicalBill; readonly patientSalt?: string } | BillInput;
 
 /** Progress of {@link MedBillClient.issueMany}. */
 export interface IssueProgress {
@@ -116,8 +117,8 @@ export interface IssueManyResult {
   readonly issuedNow: readonly boolean[];
   /** What was (or would have been) sent for each request. */
   readonly inputs: readonly BillInput[];
-  /** The salt used for each request, when the SDK computed it from a document; else undefined. */
-  readonly salts: readonly (string | undefined)[];
+  /** The patient's own secret given with each request, if any; else undefined (the bill's salt made `patientRef`). */
+  readonly patientSalts: readonly (string | undefined)[];
   /** Bills issued by this call. */
   readonly issued: number;
   /** Bills skipped. */

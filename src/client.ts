@@ -19,7 +19,7 @@ import {
   hashBill,
   parseBill,
   parseBillInput,
-  randomSalt,
+  isSalt,
   toBillInput,
   type BillDomain,
   type BillInput,
@@ -204,11 +204,11 @@ export class MedBillClient {
   /**
    * The on-chain input for a document in this registry (domain filled in).
    *
-   * @param document - The bill document.
-   * @param salt - The patient's 32-byte salt (hex).
+   * @param document - The bill document (version 2: it carries its salt).
+   * @param patientSalt - The patient's own 32-byte secret (hex); by default the bill's salt makes `patientRef`.
    */
-  toBillInput(document: MedicalBill, salt: string): BillInput {
-    return toBillInput(document, salt, this.domain);
+  toBillInput(document: MedicalBill, patientSalt?: string): BillInput {
+    return toBillInput(document, patientSalt, this.domain);
   }
 
   /** The EIP-712 hash of a document in this registry. @param document - The bill document. */
@@ -242,15 +242,15 @@ export class MedBillClient {
   /**
    * Issues one bill as the connected hospital (ISSUER_ROLE).
    *
-   * @param request - A document (a random patient salt is drawn and returned), `{ document, salt }`, or a
-   * `BillInput`.
+   * @param request - A document (its salt makes `patientRef`), `{ document, patientSalt }` (the patient's own
+   * secret makes it), or a `BillInput`.
    * @returns The bill id, its URI, the input sent and the transaction.
    * @throws {@link InvalidBillError} for an invalid document; the registry's typed errors, e.g.
    * {@link BillAlreadyIssuedError}, {@link UnauthorizedError}, {@link PausedError}.
    */
   async issue(request: IssueRequest): Promise<IssueResult> {
     const signer = this.requireSigner("issue");
-    const { input, salt } = this.normalise(request);
+    const { input, patientSalt } = this.normalise(request);
     const issuer = await signer.getAddress();
     const receipt = await this.send("issue", [input]);
     const billId = billIdOf(issuer, input.billNumber);
@@ -259,7 +259,7 @@ export class MedBillClient {
       billId,
       input,
       uri: this.billUri(billId, input.contentHash),
-      salt,
+      patientSalt,
     };
   }
 
@@ -269,7 +269,7 @@ export class MedBillClient {
    * chain are skipped, so a rerun after a crash issues nothing twice. A batch that reverts because one of its
    * bills was issued meanwhile is rechecked and the rest resent.
    *
-   * @param requests - Documents, `{ document, salt }` or `BillInput`s.
+   * @param requests - Documents, `{ document, patientSalt }` or `BillInput`s.
    * @param options - Batch size, transactions in flight, progress callback.
    * @returns Bill ids in input order, what was issued and skipped, and the transactions.
    */
@@ -290,20 +290,20 @@ export class MedBillClient {
 
     // 1. Validate everything first: one error lists every fault of every bill.
     const inputs: BillInput[] = [];
-    const salts: (string | undefined)[] = [];
+    const patientSalts: (string | undefined)[] = [];
     const issues: BillIssue[] = [];
     requests.forEach((request, i) => {
       try {
-        const { input, salt } = this.normalise(request);
+        const { input, patientSalt } = this.normalise(request);
         inputs.push(input);
-        salts.push(salt);
+        patientSalts.push(patientSalt);
       } catch (e) {
         if (!(e instanceof InvalidBillError)) throw e;
         for (const issue of e.issues) {
           issues.push({ path: issue.path ? `${i}.${issue.path}` : String(i), message: issue.message });
         }
         inputs.push(undefined as unknown as BillInput);
-        salts.push(undefined);
+        patientSalts.push(undefined);
       }
     });
     const issuer = await signer.getAddress();
@@ -387,7 +387,7 @@ export class MedBillClient {
       billIds,
       issuedNow,
       inputs,
-      salts,
+      patientSalts,
       issued,
       skipped,
       transactions,
@@ -698,20 +698,29 @@ export class MedBillClient {
     return this.signer;
   }
 
-  private normalise(request: IssueRequest): { input: BillInput; salt: string | undefined } {
+  private normalise(request: IssueRequest): { input: BillInput; patientSalt: string | undefined } {
     if (typeof request !== "object" || request === null) {
       throw new InvalidBillError([{ path: "", message: "expected a bill document or a bill input" }]);
     }
-    if ("contentHash" in request) return { input: parseBillInput(request), salt: undefined };
+    if ("contentHash" in request) return { input: parseBillInput(request), patientSalt: undefined };
     if ("document" in request) {
-      const salt = request.salt ?? randomSalt();
-      if (typeof salt !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(salt)) {
-        throw new InvalidBillError([{ path: "salt", message: "the salt must be 32 bytes as 0x-prefixed hex" }]);
+      if ("salt" in request) {
+        throw new InvalidBillError([
+          {
+            path: "salt",
+            message: "the bill's salt is a field of its document (version 2); the patient's own secret is patientSalt",
+          },
+        ]);
       }
-      return { input: this.toBillInput(request.document, salt), salt };
+      const patientSalt = request.patientSalt;
+      if (patientSalt !== undefined && (typeof patientSalt !== "string" || !isSalt(patientSalt))) {
+        throw new InvalidBillError([
+          { path: "patientSalt", message: "patientSalt must be 32 bytes as 0x-prefixed hex, not zero" },
+        ]);
+      }
+      return { input: this.toBillInput(request.document, patientSalt), patientSalt: patientSalt?.toLowerCase() };
     }
-    const salt = randomSalt();
-    return { input: this.toBillInput(request, salt), salt };
+    return { input: this.toBillInput(request), patientSalt: undefined };
   }
 
   private async exists(billId: string): Promise<boolean> {

@@ -50,6 +50,7 @@ export {
   parseBillJson,
   patientIdDigest,
   patientRef,
+  isSalt,
   randomSalt,
   toBillInput,
 } from "./bill";
@@ -70,6 +71,16 @@ export {
   readLedger,
 } from "./ledger";
 export type { LedgerQuery, LedgerRow, LedgerRowJson, LedgerSource, LedgerTotals, LedgerTotalsJson } from "./ledger";
+export {
+  BILL_SALT_LABEL,
+  MIN_SALT_SECRET_LENGTH,
+  billRowInput,
+  billRowToInput,
+  deriveBillSalt,
+  parseBillRow,
+  saltBillRow,
+} from "./bill-row";
+export type { BillRow, SaltSecret, SaltedBillRow, UnsaltedBill } from "./bill-row";
 export { MAX_AMOUNT, MAX_BATCH_SIZE, formatYuan, parseYuan, toFen } from "./amount";
 export { LOCAL_CHAIN_IDS, MAX_TX_GAS, isLocalChain } from "./constants";
 export {

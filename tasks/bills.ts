@@ -2,6 +2,7 @@ import fs from "node:fs";
 import { task } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { MedicalBill } from "../src/bill";
+import type { BillRow } from "../src/bill-row";
 import type { BillView, Verdict } from "../src/client";
 import {
   parseAddressArg,
@@ -17,7 +18,7 @@ import { CliError, cliAction } from "./lib/errors";
 import type { Member } from "./lib/members";
 import { formatTime, keyValues, print, warn } from "./lib/output";
 import { deliverIssued, deliverySettings, type DeliveredOutput } from "./lib/deliver";
-import { deriveSalt, isSalt, saltSecret } from "./lib/salt";
+import { saltSecret } from "./lib/salt";
 import { withMemberParams } from "./lib/task-params";
 
 /** Exit codes of `bill:verify`: 0 only for a genuine bill. */
@@ -28,13 +29,22 @@ interface CommonArgs {
   registry?: string;
 }
 
-/** Reads a bill document file: a MedicalBill as JSON, optionally with the patient's `salt`. */
-function readBillFile(sdk: Sdk, file: string): { bill: MedicalBill; salt?: string } {
-  const { salt, ...fields } = readJsonObject(file);
-  if (salt !== undefined && !isSalt(salt))
-    throw new CliError(`${file}: salt must be 32 bytes as 0x-prefixed hex, not zero`);
+/**
+ * Reads a bill file: one row as `bill:import` reads them (a MedicalBill as JSON, its `salt` optional, optionally
+ * with the patient's `patientSalt` or `patientRef`).
+ */
+function readBillFile(sdk: Sdk, file: string): BillRow {
+  return parsedFile(sdk, file, sdk.parseBillRow);
+}
+
+/** Reads a complete bill document file (version 2: with its `salt`), as the patient received it. */
+function readDocumentFile(sdk: Sdk, file: string): MedicalBill {
+  return parsedFile(sdk, file, sdk.parseBill);
+}
+
+function parsedFile<T>(sdk: Sdk, file: string, parse: (input: unknown) => T): T {
   try {
-    return { bill: sdk.parseBill(fields), salt: salt as string | undefined };
+    return parse(readJsonObject(file));
   } catch (error) {
     if (error instanceof sdk.InvalidBillError) {
       const list = error.issues.map((i) => `${i.path || "(document)"}: ${i.message}`).join("; ");
@@ -45,7 +55,12 @@ function readBillFile(sdk: Sdk, file: string): { bill: MedicalBill; salt?: strin
 }
 
 /** The member that issued a document: `--as`/`--issuer` when given (it must match), else the one its hospital names. */
-function issuerOf(members: Members, bill: MedicalBill, named: string | undefined, option: string): Member {
+function issuerOf(
+  members: Members,
+  bill: Pick<MedicalBill, "hospital">,
+  named: string | undefined,
+  option: string,
+): Member {
   const byName = members.byHospitalName(bill.hospital);
   if (named !== undefined) {
     const member = members.find(named);
@@ -128,7 +143,7 @@ withMemberParams(
   task("bill:issue", "Issues one bill from a MedicalBill document (JSON); prints its id and URI and draws its QR code")
     .addOptionalParam(
       "file",
-      "The bill document: a MedicalBill as JSON (amounts in fen), optionally with the patient's salt",
+      "The bill: a MedicalBill as JSON (amounts in fen; its salt derived from MEDBILL_SALT_SECRET when absent), optionally with the patient's patientSalt or patientRef",
     )
     .addOptionalParam("qr", "Also write the bill's QR code to this PNG file")
     .addFlag(
@@ -148,25 +163,32 @@ withMemberParams(
     const file = requireFile(args.file, "--file");
     const qrFile = args.qr === undefined ? undefined : requireOutFile(args.qr, "--qr");
     const registryAddress = parseAddressArg(args.registry, "--registry");
-    const { bill, salt: givenSalt } = readBillFile(sdk, file);
+    const row = readBillFile(sdk, file);
+    const secret = saltSecret(sdk);
     const delivery = args.deliver ? deliverySettings(sdk, args) : undefined;
     if (!args.deliver && (args.service ?? args.card ?? args.pickupQr) !== undefined)
       throw new CliError("--service, --card and --pickup-qr go with --deliver");
+    if (delivery?.card && (row.patientSalt ?? row.patientRef) !== undefined)
+      throw new CliError(`--card gives the patientRef: ${file} must not carry patientSalt or patientRef as well`);
     const pickupFile = args.deliver
-      ? requireOutFile(args.pickupQr ?? `pickup-${bill.billCode}-${bill.billNumber}.png`, "--pickup-qr")
+      ? requireOutFile(args.pickupQr ?? `pickup-${row.bill.billCode}-${row.bill.billNumber}.png`, "--pickup-qr")
       : "";
     const members = loadMembers(hre);
-    const as = issuerOf(members, bill, args.as, "--as");
+    const as = issuerOf(members, row.bill, args.as, "--as");
     const registry = await openRegistry(hre, members, { registry: registryAddress, as });
     const { client } = registry;
     const issuerAddress = await members.directory.addressOf(as);
-    const secret = saltSecret();
-    if (givenSalt === undefined && secret.dev && !["hardhat", "localhost"].includes(hre.network.name))
-      warn("MEDBILL_SALT_SECRET is not set: the patient salt comes from the development secret");
-    const salt = givenSalt ?? deriveSalt(secret.secret, issuerAddress, bill);
+    if (row.bill.salt === undefined && secret.dev && !["hardhat", "localhost"].includes(hre.network.name))
+      warn("MEDBILL_SALT_SECRET is not set: the bill's salt comes from the development secret");
+    // The complete document (its salt given or derived) is what is issued, delivered and returned.
+    const salted = sdk.saltBillRow(delivery?.card ? { ...row, patientRef: delivery.card.patientRef } : row, {
+      issuer: issuerAddress,
+      secret: secret.secret,
+    });
+    const { bill } = salted;
+    const input = sdk.billRowInput(salted, client.domain);
     const billId = sdk.billIdOf(issuerAddress, sdk.billNumberOf(bill));
     const existing = await explained(registry, hre, () => client.getBill(billId));
-    const input = client.toBillInput(bill, salt);
     if (existing !== null && !(delivery && existing.contentHash === input.contentHash)) {
       throw new CliError(
         `bill ${bill.billCode}-${bill.billNumber} of ${as.id} is already on chain (id ${billId}, ${existing.status}): nothing sent`,
@@ -176,11 +198,7 @@ withMemberParams(
     const result =
       existing !== null
         ? { billId, uri: client.billUri(billId, input.contentHash), txHash: "(already on chain)", blockNumber: 0 }
-        : await explained(registry, hre, () =>
-            client.issue(
-              delivery?.card ? { ...input, patientRef: delivery.card.patientRef } : { document: bill, salt },
-            ),
-          );
+        : await explained(registry, hre, () => client.issue(input));
     const delivered: DeliveredOutput | undefined = delivery
       ? await deliverIssued(sdk, delivery, { uri: result.uri, document: bill }, pickupFile)
       : undefined;
@@ -192,7 +210,8 @@ withMemberParams(
         ["uri", result.uri],
         ["issuer", `${as.name} (${as.id}, ${issuerAddress})`],
         ["amount", `${sdk.formatYuan(bill.total)} yuan`],
-        ["salt", `${salt} (give it to the patient's app with the bill)`],
+        ["salt", `${bill.salt} (${salted.saltDerived ? "derived; " : ""}part of the document the patient receives)`],
+        ["patientRef", input.patientRef],
         ["tx", `${result.txHash} (block ${result.blockNumber})`],
         ...(qrFile !== undefined ? [["qr", qrFile] as [string, string]] : []),
         ...(delivered?.pairs ?? []),
@@ -201,7 +220,15 @@ withMemberParams(
       delivered?.terminal ?? qr.terminal,
     );
     return {
-      result: { billId: result.billId, uri: result.uri, salt, txHash: result.txHash, delivery: delivered?.result },
+      result: {
+        billId: result.billId,
+        uri: result.uri,
+        salt: bill.salt,
+        patientRef: input.patientRef,
+        document: sdk.billToJson(bill),
+        txHash: result.txHash,
+        delivery: delivered?.result,
+      },
     };
   }),
 );
@@ -343,7 +370,7 @@ withMemberParams(
     if (ref !== undefined && ref.uri === undefined)
       throw new CliError("--uri must be a bill URI (medbill:...), not a bare bill id");
     const file = args.file === undefined ? undefined : requireFile(args.file, "--file");
-    const document = file === undefined ? undefined : readBillFile(sdk, file).bill;
+    const document = file === undefined ? undefined : readDocumentFile(sdk, file);
     const registryAddress = parseAddressArg(args.registry, "--registry");
     const members = loadMembers(hre);
     if (args.as !== undefined) members.find(args.as);

@@ -28,7 +28,7 @@ import { print, warn } from "./lib/output";
 import { startProgress } from "./lib/progress";
 import { recordedContentHashes } from "./lib/onchain";
 import { formatOf, readRows } from "./lib/rows";
-import { deriveSalt, saltSecret } from "./lib/salt";
+import { saltSecret } from "./lib/salt";
 import { SeenFilter } from "./lib/seen";
 import { withMemberParams } from "./lib/task-params";
 
@@ -152,7 +152,12 @@ async function runImport(args: ImportArgs, hre: HardhatRuntimeEnvironment) {
   const members: Members = loadMembers(hre);
   const as = args.as === undefined ? undefined : members.find(args.as);
   const sdk = await loadSdk();
-  const rules: RowRules = { parseBill: sdk.parseBill, as, hospitalMember: members.byHospitalName };
+  const rules: RowRules = {
+    parseRow: sdk.parseBillRow,
+    format: formatOf(file),
+    as,
+    hospitalMember: members.byHospitalName,
+  };
 
   const { valid, invalidLines, issuers } = await validateFile(file, rules);
   const invalid = invalidLines.size;
@@ -178,9 +183,9 @@ async function runImport(args: ImportArgs, hre: HardhatRuntimeEnvironment) {
 
   const registry = await openRegistry(hre, members, { registry: registryAddress });
   await preflight(registry, issuers, hre);
-  const secret = saltSecret();
+  const secret = saltSecret(sdk);
   if (secret.dev && !["hardhat", "localhost"].includes(hre.network.name))
-    warn("MEDBILL_SALT_SECRET is not set: patient salts come from the development secret");
+    warn("MEDBILL_SALT_SECRET is not set: the salts of rows without one come from the development secret");
 
   // One client per issuing hospital, each with its own signer.
   const clients = new Map<string, { client: Registry["client"]; address: string }>();
@@ -221,7 +226,8 @@ async function runImport(args: ImportArgs, hre: HardhatRuntimeEnvironment) {
       const inputs: BillInput[] = [];
       for (let i = 0; i < rows.length; i++) {
         const row = rows[i];
-        inputs.push(client.toBillInput(row.bill, row.salt ?? deriveSalt(secret.secret, address, row.bill)));
+        const salted = sdk.saltBillRow(row, { issuer: address, secret: secret.secret });
+        inputs.push(sdk.billRowInput(salted, client.domain));
         if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
       }
       prepared.push({ client, address, rows, inputs });
@@ -305,9 +311,10 @@ withMemberParams(
   )
     .addOptionalParam(
       "file",
-      'bills.jsonl (one MedicalBill JSON a line, optional "salt") or bills.csv (columns: ' +
+      'bills.jsonl (one MedicalBill JSON a line; "salt" optional, derived from MEDBILL_SALT_SECRET when absent; ' +
+        'optional "patientSalt" or "patientRef") or bills.csv (columns: ' +
         CSV_REQUIRED_COLUMNS.join(",") +
-        "[,salt]; items as a JSON array; amounts in fen)",
+        "[,salt][,patientSalt][,patientRef]; items as a JSON array; amounts in fen)",
     )
     .addOptionalParam("batchSize", "Bills per transaction, 1 to 300 (default 300)")
     .addFlag("skipInvalid", "Import the valid rows even when some rows are invalid (they are listed and skipped)")

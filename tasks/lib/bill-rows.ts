@@ -1,11 +1,10 @@
-import type { MedicalBill } from "../../src/bill";
+import type { BillRow } from "../../src/bill-row";
 import type { Member } from "./members";
-import { isSalt } from "./salt";
-import type { RawRow } from "./rows";
+import type { RawRow, RowFormat } from "./rows";
 
 /**
  * The columns of the CSV import format: one bill a row, the document's fields by name, amounts in fen as digits,
- * `items` as a JSON array of `{ "name", "quantity", "unitPrice" }` (unit price in fen), and an optional `salt`.
+ * `items` as a JSON array of `{ "name", "quantity", "unitPrice" }` (unit price in fen); optional columns below.
  */
 export const CSV_REQUIRED_COLUMNS = [
   "hospital",
@@ -20,15 +19,15 @@ export const CSV_REQUIRED_COLUMNS = [
   "issuedOn",
 ] as const;
 
-/** Columns the CSV import format may have besides {@link CSV_REQUIRED_COLUMNS}. */
-export const CSV_OPTIONAL_COLUMNS = ["salt"] as const;
+/**
+ * Columns the CSV import format may have besides {@link CSV_REQUIRED_COLUMNS}: the document's `salt` (derived from
+ * the issuer's secret when absent or empty), and the patient's own secret `patientSalt` or their `patientRef`.
+ */
+export const CSV_OPTIONAL_COLUMNS = ["salt", "patientSalt", "patientRef"] as const;
 
-/** A row of an import file that passed validation. */
-export interface ValidRow {
+/** A row of an import file that passed validation: the SDK's row (document, its salt if given, patient secret). */
+export interface ValidRow extends BillRow {
   readonly line: number;
-  readonly bill: MedicalBill;
-  /** The salt given in the file, if any (else one is derived). */
-  readonly salt?: string;
   /** The issuing member. */
   readonly issuer: Member;
 }
@@ -39,27 +38,31 @@ export interface InvalidRow {
   readonly issues: readonly { readonly field: string; readonly message: string }[];
 }
 
-/** The SDK's document validator (`parseBill`), passed in because tasks load the SDK lazily. */
-export type BillParser = (input: unknown, context?: string) => MedicalBill;
+/** The SDK's row validator (`parseBillRow`), passed in because tasks load the SDK lazily. */
+export type RowParser = (input: unknown, context?: string) => BillRow;
 
 /** How rows are checked against the consortium: `as` is the member importing, else rows name their hospital. */
 export interface RowRules {
-  readonly parseBill: BillParser;
+  readonly parseRow: RowParser;
+  /** The file's format: in CSV an empty optional cell is an absent field. */
+  readonly format: RowFormat;
   /** The importing member (`--as`); when set, every row's hospital must be this member. */
   readonly as?: Member;
   /** Finds the member whose name (English or Chinese) is a row's `hospital`. */
   readonly hospitalMember: (hospital: string) => Member | undefined;
 }
 
-/** Validates one raw row of an import file (JSONL or CSV) into a bill document, its salt and its issuer. */
+/**
+ * Validates one raw row of an import file (JSONL or CSV) with the SDK's `parseBillRow` (the document, its salt if
+ * given, the patient's secret or commitment) and finds its issuer.
+ */
 export function validateRow(raw: RawRow, rules: RowRules): ValidRow | InvalidRow {
   if (raw.error !== undefined) return { line: raw.line, issues: [{ field: "(row)", message: raw.error }] };
   const issues: { field: string; message: string }[] = [];
-  const { salt: rawSalt, ...fields } = raw.fields;
-  let salt: string | undefined;
-  if (rawSalt !== undefined && rawSalt !== "") {
-    if (isSalt(rawSalt)) salt = rawSalt.toLowerCase();
-    else issues.push({ field: "salt", message: "salt must be 32 bytes as 0x-prefixed hex, not zero" });
+  const fields = { ...raw.fields };
+  if (rules.format === "csv") {
+    // An empty optional cell is an absent field (a CSV row cannot leave a column out).
+    for (const column of CSV_OPTIONAL_COLUMNS) if (fields[column] === "") delete fields[column];
   }
   if (typeof fields.items === "string") {
     // CSV: the items column holds a JSON array; the other cells are text.
@@ -69,9 +72,9 @@ export function validateRow(raw: RawRow, rules: RowRules): ValidRow | InvalidRow
       issues.push({ field: "items", message: 'items must be a JSON array of {"name","quantity","unitPrice"}' });
     }
   }
-  let bill: MedicalBill | undefined;
+  let row: BillRow | undefined;
   try {
-    bill = rules.parseBill(fields);
+    row = rules.parseRow(fields);
   } catch (error) {
     const list = (error as { issues?: readonly { path: string; message: string }[] }).issues;
     if (list === undefined) throw error;
@@ -91,8 +94,8 @@ export function validateRow(raw: RawRow, rules: RowRules): ValidRow | InvalidRow
       issues.push({ field: "hospital", message: `"${fields.hospital}" is not a member of the consortium` });
     } else issuer = named;
   }
-  if (issues.length > 0 || bill === undefined || issuer === undefined) return { line: raw.line, issues };
-  return { line: raw.line, bill, salt, issuer };
+  if (issues.length > 0 || row === undefined || issuer === undefined) return { line: raw.line, issues };
+  return { ...row, line: raw.line, issuer };
 }
 
 /** Tells a valid row from an invalid one. */

@@ -8,6 +8,7 @@ import {
   toUtf8Bytes,
   TypedDataEncoder,
   Wallet,
+  hexlify,
   verifyTypedData,
 } from "ethers";
 import {
@@ -98,6 +99,7 @@ describe("bill document", () => {
         "total",
         "currency",
         "issuedOn",
+        "salt",
       ]) {
         expect(paths, path).to.include(path);
       }
@@ -109,10 +111,34 @@ describe("bill document", () => {
           return e as InvalidBillError;
         }
       })()!;
-      expect(err.issues.length).to.be.greaterThanOrEqual(10); // every required field named
+      expect(err.issues.length).to.be.greaterThanOrEqual(11); // every required field named
       expect(err.message)
         .to.match(/hospital/)
-        .and.match(/issuedOn/);
+        .and.match(/issuedOn/)
+        .and.match(/salt/);
+    });
+
+    it("refuses a document without its salt (version 1) with a message saying so, and a zero or malformed salt", () => {
+      const { salt, ...v1 } = billToJson(sampleBill());
+      expect(salt).to.match(/^0x[0-9a-f]{64}$/);
+      expect(issuesOf(() => parseBill(v1))).to.deep.equal([
+        {
+          path: "salt",
+          message:
+            "salt is required: a bill document (version 2) carries 32 random bytes chosen by its issuer, as 0x-prefixed hex",
+        },
+      ]);
+      expect(() => parseBillJson(JSON.stringify(v1))).to.throw(InvalidBillError, /salt is required/);
+      expect(() => hashBill(v1 as never, DOMAIN)).to.throw(InvalidBillError, /salt is required/);
+      const at = (value: unknown) => issuesOf(() => parseBill({ ...v1, salt: value }));
+      expect(at("0x" + "00".repeat(32))).to.deep.equal([{ path: "salt", message: "salt must not be zero" }]);
+      for (const bad of ["0x12", "5a".repeat(32), "0x" + "zz".repeat(32), 42, null]) {
+        expect(at(bad).map((i) => i.path)).to.deep.equal(["salt"]);
+      }
+      // Upper-case hex is accepted and written back lower-case: one document, one hash.
+      const upper = parseBill({ ...v1, salt: salt.toUpperCase().replace("0X", "0x") });
+      expect(upper.salt).to.equal(salt);
+      expect(hashBill(upper, DOMAIN)).to.equal(hashBill(sampleBill(), DOMAIN));
     });
 
     it("refuses floats, overflowing and non-numeric amounts", () => {
@@ -150,9 +176,9 @@ describe("bill document", () => {
   });
 
   describe("hashBill", () => {
-    it("is the EIP-712 hash with domain MedBill/1 that a wallet signs", async () => {
+    it("is the EIP-712 hash with domain MedBill/2 that a wallet signs", async () => {
       const bill = sampleBill();
-      const domain = { name: "MedBill", version: "1", ...DOMAIN };
+      const domain = { name: "MedBill", version: "2", ...DOMAIN };
       const types = { MedicalBill: [...BILL_TYPES.MedicalBill], BillItem: [...BILL_TYPES.BillItem] };
       const expected = TypedDataEncoder.hash(domain, types, bill as unknown as Record<string, unknown>);
       expect(hashBill(bill, DOMAIN)).to.equal(expected);
@@ -163,6 +189,19 @@ describe("bill document", () => {
       const signature = await wallet.signTypedData(typed.domain, typed.types, typed.message);
       expect(verifyTypedData(typed.domain, typed.types, typed.message, signature)).to.equal(wallet.address);
       expect(TypedDataEncoder.hash(typed.domain, typed.types, typed.message)).to.equal(expected);
+    });
+
+    it("never equals the version-1 hash of the same bill (domain version 1, no salt)", () => {
+      const bill = sampleBill();
+      const { salt, ...v1 } = bill;
+      const v1Types = {
+        MedicalBill: BILL_TYPES.MedicalBill.filter((f) => f.name !== "salt"),
+        BillItem: [...BILL_TYPES.BillItem],
+      };
+      const v1Hash = TypedDataEncoder.hash({ name: "MedBill", version: "1", ...DOMAIN }, v1Types, v1 as never);
+      expect(salt).to.be.a("string");
+      expect(hashBill(bill, DOMAIN)).to.not.equal(v1Hash);
+      expect(billDomain(DOMAIN).version).to.equal("2");
     });
 
     it("changes with every field, the chain and the registry", () => {
@@ -177,6 +216,7 @@ describe("bill document", () => {
         sampleBill(1, { currency: "USD" }),
         sampleBill(1, { issuedOn: "2024-03-16" }),
         sampleBill(1, { items: [{ name: "CT", quantity: 1, unitPrice: 36_650n }] }),
+        sampleBill(1, { salt: randomSalt() }),
       ];
       const hashes = new Set([base, ...variants.map((b) => hashBill(b, DOMAIN))]);
       hashes.add(hashBill(sampleBill(), { ...DOMAIN, chainId: 1n }));
@@ -205,7 +245,9 @@ describe("bill document", () => {
           items: fc.array(item, { minLength: 1, maxLength: 4 }),
           currency: fc.constantFrom("CNY", "USD"),
           issuedOn: fc.constantFrom("2024-01-31", "2024-02-29", "1999-12-31"),
+          salt: fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => hexlify(b)),
         })
+        .filter((b) => !/^0x0{64}$/.test(b.salt))
         .filter((b) => b.items.some((i) => i.unitPrice > 0n))
         .map((b): MedicalBill => ({
           ...b,
@@ -215,7 +257,7 @@ describe("bill document", () => {
       fc.assert(
         fc.property(bill, fc.integer({ min: 1, max: 2 ** 40 }), (b, chainId) => {
           const domain = { ...DOMAIN, chainId: BigInt(chainId) };
-          const expected = TypedDataEncoder.hash({ name: "MedBill", version: "1", ...domain }, types, b as never);
+          const expected = TypedDataEncoder.hash({ name: "MedBill", version: "2", ...domain }, types, b as never);
           expect(hashBill(b, domain)).to.equal(expected);
         }),
         { numRuns: 300 },
@@ -245,6 +287,9 @@ describe("bill document", () => {
         amount: 36_650n,
       });
       expect(patientRef(bill.patientId, SALT)).to.equal(ref);
+      // Without the patient's own secret, the bill's salt makes the commitment.
+      expect(toBillInput(bill, undefined, DOMAIN).patientRef).to.equal(patientRef(bill.patientId, bill.salt));
+      expect(toBillInput(bill, undefined, DOMAIN).contentHash).to.equal(input.contentHash);
       expect(patientRef(bill.patientId, randomSalt())).to.not.equal(ref);
       expect(() => patientRef(bill.patientId, "0x1234")).to.throw(InvalidArgumentError);
       expect(() => patientIdDigest("  ")).to.throw(InvalidArgumentError);

@@ -99,12 +99,13 @@ describe("MedBillClient", () => {
   });
 
   describe("issue", () => {
-    it("issues a document with a fresh random salt and returns the mined transaction", async () => {
+    it("issues a document (patientRef made with the bill's own salt) and returns the mined transaction", async () => {
       const f = await registryFixture();
       const bill = sampleBill(7);
       const r = await f.hospital.issue(bill);
-      expect(r.salt).to.match(/^0x[0-9a-f]{64}$/);
-      expect(r.input).to.deep.equal(f.hospital.toBillInput(bill, r.salt!));
+      expect(r.patientSalt).to.equal(undefined);
+      expect(r.input).to.deep.equal(f.hospital.toBillInput(bill));
+      expect(r.input.patientRef).to.equal(patientRef(bill.patientId, bill.salt));
       expect(r.billId).to.equal(billIdOf(f.signers.hospital.address, billNumberOf(bill)));
       expect(r.txHash).to.match(/^0x[0-9a-f]{64}$/);
       const receipt = await ethers.provider.getTransactionReceipt(r.txHash);
@@ -118,14 +119,15 @@ describe("MedBillClient", () => {
       expect(onChain).to.deep.include({ issuer: f.signers.hospital.address, status: "Issued", amount: bill.total });
     });
 
-    it("issues { document, salt } with the salt given, and a ready BillInput", async () => {
+    it("issues { document, patientSalt } with the patient's secret making patientRef, and a ready BillInput", async () => {
       const f = await registryFixture();
-      const a = await f.hospital.issue({ document: sampleBill(1), salt: SALT });
-      expect(a.salt).to.equal(SALT);
+      const a = await f.hospital.issue({ document: sampleBill(1), patientSalt: SALT });
+      expect(a.patientSalt).to.equal(SALT);
       expect(a.input.patientRef).to.equal(patientRef(sampleBill(1).patientId, SALT));
+      expect(a.input.contentHash).to.equal(f.hospital.hashBill(sampleBill(1)));
       const input = f.hospital.toBillInput(sampleBill(2), SALT);
       const b = await f.hospital.issue(input);
-      expect(b.salt).to.equal(undefined);
+      expect(b.patientSalt).to.equal(undefined);
       expect(b.input).to.deep.equal(input);
       expect((await f.reader.getBill(b.billId))!.contentHash).to.equal(input.contentHash);
     });
@@ -281,9 +283,12 @@ describe("MedBillClient", () => {
     it("finds bills by issuer, by patient commitment and by payer, paging over block ranges", async () => {
       const f = await registryFixture();
       const start = await ethers.provider.getBlockNumber();
-      const a = await f.hospital.issue({ document: sampleBill(1), salt: SALT });
-      const b = await f.hospital.issue({ document: sampleBill(2, { patientId: "110101198001010012" }), salt: SALT });
-      const c = await f.hospital2.issue({ document: sampleBill(3), salt: SALT });
+      const a = await f.hospital.issue({ document: sampleBill(1), patientSalt: SALT });
+      const b = await f.hospital.issue({
+        document: sampleBill(2, { patientId: "110101198001010012" }),
+        patientSalt: SALT,
+      });
+      const c = await f.hospital2.issue({ document: sampleBill(3), patientSalt: SALT });
       await f.socialSecurity.reimburse(a.billId, 10n, "x");
       await f.socialSecurity.reimburse(c.billId, 10n, "y");
       await f.insurer.reimburse(a.billId, 10n, "z");

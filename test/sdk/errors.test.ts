@@ -234,7 +234,7 @@ describe("SDK errors", () => {
       expect(await raw(c.issueBatch(tooMany)))
         .to.be.instanceOf(BatchTooLargeError)
         .and.deep.include({ size: 301, maxSize: 300 });
-      const { billId, input: issued } = await f.hospital.issue({ document: sampleBill(), salt: SALT });
+      const { billId, input: issued } = await f.hospital.issue({ document: sampleBill(), patientSalt: SALT });
       const e = await raw(c.issueBatch([input(), issued]));
       expect(e).to.be.instanceOf(BatchItemInvalidError);
       expect(e).to.deep.include({ index: 1, billId, reasonName: "BillAlreadyIssued" });

@@ -1,9 +1,10 @@
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { id } from "ethers";
 import { ethers } from "hardhat";
 import { MedBillClient, type MedicalBill } from "../../src";
 import { BillRegistry__factory } from "../../typechain-types/factories/contracts/BillRegistry__factory";
 
-/** A valid bill document; `n` varies the bill number. */
+/** A valid bill document; `n` varies the bill number (and the bill's salt, fixed for each `n`). */
 export function sampleBill(n = 1, overrides: Partial<MedicalBill> = {}): MedicalBill {
   return {
     hospital: "杭州市第一人民医院",
@@ -19,6 +20,7 @@ export function sampleBill(n = 1, overrides: Partial<MedicalBill> = {}): Medical
     total: 36650n,
     currency: "CNY",
     issuedOn: "2024-03-15",
+    salt: id(`medbill test bill salt ${n}`),
     ...overrides,
   };
 }

@@ -29,7 +29,7 @@ describe("MedBillClient.issueMany", () => {
     const docs = bills(1, 700);
     const progress: IssueProgress[] = [];
     const r = await f.hospital.issueMany(
-      docs.map((document) => ({ document, salt: SALT })),
+      docs.map((document) => ({ document, patientSalt: SALT })),
       { batchSize: 300, inFlight: 3, onProgress: (p) => progress.push(p) },
     );
     expect(r.issued).to.equal(700);
@@ -42,7 +42,7 @@ describe("MedBillClient.issueMany", () => {
     const hospital = f.signers.hospital.address;
     expect(r.billIds).to.deep.equal(docs.map((d) => billIdOf(hospital, billNumberOf(d))));
     expect(r.issuedNow.every(Boolean)).to.equal(true);
-    expect(r.salts.every((s) => s === SALT)).to.equal(true);
+    expect(r.patientSalts.every((s) => s === SALT)).to.equal(true);
     expect(r.inputs[5]).to.deep.equal(f.hospital.toBillInput(docs[5], SALT));
     for (const t of r.transactions) {
       expect(t.gasUsed).to.be.lessThan(16_777_216n);
@@ -58,7 +58,7 @@ describe("MedBillClient.issueMany", () => {
 
   it("a rerun after a crash skips what is on chain and issues nothing twice", async () => {
     const f = await registryFixture();
-    const docs = bills(1, 1000).map((document) => ({ document, salt: SALT }));
+    const docs = bills(1, 1000).map((document) => ({ document, patientSalt: SALT }));
     // The crashed run got 400 bills out, in batches of its own size.
     await f.hospital.issueMany(docs.slice(0, 400), { batchSize: 200 });
     const rerun = await f.hospital.issueMany(docs);
@@ -73,7 +73,7 @@ describe("MedBillClient.issueMany", () => {
 
   it("a bill issued meanwhile makes its batch revert; the batch is rechecked and the rest resent", async () => {
     const f = await registryFixture();
-    const docs = bills(1, 600).map((document) => ({ document, salt: SALT }));
+    const docs = bills(1, 600).map((document) => ({ document, patientSalt: SALT }));
     // Bills in the middle of both batches are already on chain; reading only each batch's ends misses them.
     await f.hospital.issue(docs[150]);
     await f.hospital.issue(docs[450]);
@@ -83,7 +83,7 @@ describe("MedBillClient.issueMany", () => {
     expect(r.issuedNow[450]).to.equal(false);
     expect(await issuedEvents(f.address)).to.equal(600);
     // With checkAll every bill is read first, and nothing reverts.
-    const more = bills(1000, 10).map((document) => ({ document, salt: SALT }));
+    const more = bills(1000, 10).map((document) => ({ document, patientSalt: SALT }));
     await f.hospital.issue(more[4]);
     const blockBefore = await ethers.provider.getBlockNumber();
     const exact = await f.hospital.issueMany(more, { checkAll: true });
@@ -91,14 +91,14 @@ describe("MedBillClient.issueMany", () => {
     expect(await ethers.provider.getBlockNumber()).to.equal(blockBefore + 1);
   });
 
-  it("accepts documents (random salts) and ready inputs; skips a bill repeated in the input", async () => {
+  it("accepts documents (their own salts make patientRef) and ready inputs; skips a bill repeated in the input", async () => {
     const f = await registryFixture();
     const doc = sampleBill(1);
     const input = f.hospital.toBillInput(sampleBill(2), SALT);
     const r = await f.hospital.issueMany([doc, input, input]);
     expect(r).to.deep.include({ issued: 2, skipped: 1 });
-    expect(r.salts[0]).to.match(/^0x[0-9a-f]{64}$/);
-    expect(r.salts[1]).to.equal(undefined);
+    expect(r.patientSalts).to.deep.equal([undefined, undefined, undefined]);
+    expect(r.inputs[0]).to.deep.equal(f.hospital.toBillInput(doc));
     expect(r.billIds[1]).to.equal(r.billIds[2]);
     expect(r.issuedNow).to.deep.equal([true, true, false]);
     expect(await f.hospital.issueMany([])).to.deep.include({ issued: 0, skipped: 0 });
@@ -112,8 +112,10 @@ describe("MedBillClient.issueMany", () => {
       { ...sampleBill(2), total: 1n },
       { ...sampleBill(3), patientId: 42 } as unknown as MedicalBill,
       { billNumber: "0x12", patientRef: SALT, contentHash: SALT, amount: 1.5 } as never,
-      { document: sampleBill(5), salt: "not a salt" },
+      { document: sampleBill(5), patientSalt: "not a salt" },
       { document: { ...sampleBill(6), total: 36_650.5 } as unknown as MedicalBill },
+      { document: sampleBill(7), salt: SALT } as never, // version 1's name of the patient's secret
+      { ...sampleBill(8), salt: undefined } as unknown as MedicalBill,
     ];
     const e = await rejection(f.hospital.issueMany(bad));
     expect(e).to.be.instanceOf(InvalidBillError);
@@ -123,8 +125,10 @@ describe("MedBillClient.issueMany", () => {
       "2.patientId",
       "3.billNumber",
       "3.amount",
-      "4.salt",
+      "4.patientSalt",
       "5.total",
+      "6.salt",
+      "7.salt",
     ]);
     expect(paths.some((p) => p.startsWith("0"))).to.equal(false);
     expect(await ethers.provider.getTransactionCount(f.signers.hospital.address)).to.equal(nonce);

@@ -1,4 +1,4 @@
-import { HDNodeWallet, JsonRpcProvider, Network, type Signer } from "ethers";
+import { HDNodeWallet, JsonRpcProvider, Network, id, type Signer } from "ethers";
 import { DEV_MNEMONIC } from "../../../src/node";
 import {
   BillRegistry__factory,
@@ -52,6 +52,7 @@ export function billDocument(
     total,
     currency: "CNY",
     issuedOn: "2026-11-20",
+    salt: id(`medbill web test salt ${hospital}/${billNumber}`),
   });
 }
 
