@@ -3,9 +3,19 @@ import path from "node:path";
 import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { MedBillClient, billIdOf, billNumberOf, decodeBillUri } from "../../src";
+import {
+  MedBillClient,
+  billIdOf,
+  billNumberOf,
+  billToJson,
+  decodeBillUri,
+  deriveBillSalt,
+  patientRef,
+  type MedicalBillJson,
+} from "../../src";
 import { VERIFY_EXIT_CODES } from "../../tasks/bills";
 import { CliError } from "../../tasks/lib/errors";
+import { DEV_SALT_SECRET } from "../../tasks/lib/salt";
 import {
   bills,
   deployedRegistryFixture,
@@ -61,12 +71,42 @@ describe("tasks: bill:issue, bill:reimburse, bill:show, bill:verify, bill:qr", f
       const { registry } = await loadFixture(deployedRegistryFixture);
       const [bill] = bills(1, "tasks-salt");
       const salt = "0x" + "ab".repeat(32);
-      const run = await runTask<{ salt: string }>("bill:issue", {
+      const run = await runTask<{ salt: string; document: MedicalBillJson }>("bill:issue", {
         file: writeBillFile(tempDir(), bill, { salt }),
         registry,
       });
       expect(run.error).to.equal(undefined);
       expect(run.result!.salt).to.equal(salt);
+      expect(run.result!.document).to.deep.equal(billToJson({ ...bill, salt }));
+    });
+
+    it("derives the salt of a file without one, prints it and returns the completed document; patientSalt makes patientRef", async function () {
+      const { registry } = await loadFixture(deployedRegistryFixture);
+      const dir = tempDir();
+      const [bill, other] = bills(2, "tasks-derived");
+      const run = await runTask<{ salt: string; patientRef: string; document: MedicalBillJson; uri: string }>(
+        "bill:issue",
+        { file: writeBillFile(dir, bill, { salt: undefined }), registry },
+      );
+      expect(run.error).to.equal(undefined);
+      const salt = deriveBillSalt(DEV_SALT_SECRET, HZ, bill);
+      expect(run.result!.salt).to.equal(salt);
+      expect(field(run.stdout, "salt")).to.equal(`${salt} (derived; part of the document the patient receives)`);
+      const complete = { ...bill, salt };
+      expect(run.result!.document).to.deep.equal(billToJson(complete));
+      expect(run.result!.patientRef).to.equal(patientRef(bill.patientId, salt));
+      const client = await MedBillClient.connect(registry, hre.ethers.provider);
+      expect((await client.verify(run.result!.uri, complete)).verdict).to.equal("genuine");
+
+      const patientSalt = "0x" + "7c".repeat(32);
+      const card = await runTask<{ patientRef: string; salt: string }>("bill:issue", {
+        file: writeBillFile(dir, other, { salt: undefined, patientSalt }, "card.json"),
+        registry,
+      });
+      expect(card.error).to.equal(undefined);
+      expect(card.result!.salt).to.equal(deriveBillSalt(DEV_SALT_SECRET, HZ, other));
+      expect(card.result!.patientRef).to.equal(patientRef(other.patientId, patientSalt));
+      expect(field(card.stdout, "patientRef")).to.equal(card.result!.patientRef);
     });
 
     it("refuses a missing file, an invalid document, an unknown member and another hospital's bill, sending nothing", async function () {
@@ -79,6 +119,10 @@ describe("tasks: bill:issue, bill:reimburse, bill:show, bill:verify, bill:qr", f
         [{}, /^--file is required$/],
         [{ file: writeBillFile(dir, bill, { total: "1" }, "t.json") }, /is not a valid bill: total: items add up to/],
         [{ file: writeBillFile(dir, bill, { salt: "0x12" }, "s.json") }, /salt must be 32 bytes/],
+        [
+          { file: writeBillFile(dir, bill, { patientSalt: "0x" + "00".repeat(32) }, "p.json") },
+          /is not a valid bill: patientSalt: patientSalt must not be zero$/,
+        ],
         [
           { file: writeBillFile(dir, bill, {}, "m.json"), as: "nobody" },
           /^unknown member "nobody" \(known: finance, hz-hospital/,
@@ -246,9 +290,13 @@ describe("tasks: bill:issue, bill:reimburse, bill:show, bill:verify, bill:qr", f
       expect(VERIFY_EXIT_CODES).to.deep.equal({ genuine: 0, tampered: 2, unknown: 3, voided: 4 });
     });
 
-    it("refuses missing input, a bare id as --uri, a malformed URI and a URI of another chain", async function () {
-      const { registry, billId, uri } = await loadFixture(issuedFixture);
+    it("refuses missing input, a document without its salt, a bare id as --uri, a malformed URI and a URI of another chain", async function () {
+      const { registry, billId, uri, bill, dir } = await loadFixture(issuedFixture);
       expect((await runTask("bill:verify", { registry })).error!.message).to.match(/^give --file/);
+      const v1 = writeBillFile(dir, bill, { salt: undefined }, "v1.json");
+      expect((await runTask("bill:verify", { file: v1, registry })).error!.message).to.match(
+        /v1\.json is not a valid bill: salt: salt is required: a bill document \(version 2\) carries 32 random bytes/,
+      );
       expect((await runTask("bill:verify", { uri: billId, registry })).error!.message).to.match(/not a bare bill id/);
       expect((await runTask("bill:verify", { uri: uri.slice(0, -1), registry })).error!.message).to.match(
         /content hash has 63 hex digits/,

@@ -3,10 +3,12 @@ import path from "node:path";
 import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { MedBillClient } from "../../src";
+import { MedBillClient, billIdOf, billNumberOf, deriveBillSalt, patientRef, type MedicalBill } from "../../src";
 import { billJson, csvLine, CSV_COLUMNS, makeBills, writeBills } from "../../scripts/make-bills";
 import type { ImportSummary } from "../../tasks/import";
+import { CSV_REQUIRED_COLUMNS } from "../../tasks/lib/bill-rows";
 import { CliError } from "../../tasks/lib/errors";
+import { DEV_SALT_SECRET } from "../../tasks/lib/salt";
 import { bills, deployedRegistryFixture, removeTempDirs, runTask, tempDir, writeJsonl } from "./helpers";
 
 const ISSUERS: Record<string, string> = {
@@ -73,18 +75,90 @@ describe("tasks: bill:import", function () {
     for (const issuer of Object.values(ISSUERS)) expect((await issuedBy(registry, issuer)).count).to.equal(30);
   });
 
-  it("accepts a CSV salt column and quoted fields", async function () {
+  it("derives the salt of a row without one: a rerun is the same bills; patientSalt and patientRef make patientRef", async function () {
     const { registry } = await loadFixture(deployedRegistryFixture);
-    const [bill] = bills(1, "import-salt");
-    const file = path.join(tempDir(), "salted.csv");
-    const salt = "0x" + "cd".repeat(32);
+    const [plain, withSalt, withRef] = bills(3, "import-derived");
+    const patientSalt = "0x" + "7c".repeat(32);
+    const card = "0x" + "c4".repeat(32);
+    const unsalted = (bill: MedicalBill, extra: Record<string, unknown> = {}): string => {
+      const { salt, ...fields } = billJson(bill);
+      expect(salt).to.be.a("string");
+      return JSON.stringify({ ...fields, ...extra });
+    };
+    const file = path.join(tempDir(), "rows.jsonl");
     fs.writeFileSync(
       file,
-      `${CSV_COLUMNS.join(",")},salt\n${csvLine({ ...bill, department: "Ward 3, East" })},${salt}\n`,
+      [unsalted(plain), unsalted(withSalt, { patientSalt }), unsalted(withRef, { patientRef: card })].join("\n") + "\n",
     );
     const run = await runTask<ImportSummary>("bill:import", { file, registry, quiet: true });
     expect(run.error).to.equal(undefined);
-    expect(run.result).to.include({ issuedNow: 1 });
+    expect(run.result).to.include({ issuedNow: 3, conflicts: 0 });
+
+    const hz = ISSUERS["hz-hospital"];
+    const client = await MedBillClient.connect(registry, hre.ethers.provider);
+    const complete = (bill: MedicalBill): MedicalBill => ({ ...bill, salt: deriveBillSalt(DEV_SALT_SECRET, hz, bill) });
+    const events = new Map<string, { patientRef: string; contentHash: string }>();
+    for await (const event of client.bills({ issuer: hz })) events.set(event.billId, event);
+    const onChain = (bill: MedicalBill) => events.get(billIdOf(hz, billNumberOf(bill)));
+    expect(onChain(plain)).to.deep.include({
+      contentHash: client.hashBill(complete(plain)),
+      patientRef: patientRef(plain.patientId, complete(plain).salt),
+    });
+    expect(onChain(withSalt)).to.deep.include({
+      contentHash: client.hashBill(complete(withSalt)),
+      patientRef: patientRef(withSalt.patientId, patientSalt),
+    });
+    expect(onChain(withRef)).to.deep.include({ contentHash: client.hashBill(complete(withRef)), patientRef: card });
+
+    // Sent again: the same documents, nothing issued, no conflict.
+    const again = await runTask<ImportSummary>("bill:import", { file, registry, quiet: true });
+    expect(again.result).to.include({ issuedNow: 0, alreadyOnChain: 3, conflicts: 0 });
+    // Under another secret the same rows are other documents: reported as conflicts, exit code 1.
+    process.env.MEDBILL_SALT_SECRET = "another hospital secret";
+    try {
+      const other = await runTask<ImportSummary>("bill:import", { file, registry, quiet: true });
+      expect(other.result).to.include({ issuedNow: 0, alreadyOnChain: 3, conflicts: 3 });
+      expect(other.stderr).to.match(/^rows\.jsonl:1: bill .* is on chain .* with other content than this row$/m);
+      process.env.MEDBILL_SALT_SECRET = "short";
+      const short = await runTask<ImportSummary>("bill:import", { file, registry, quiet: true });
+      expect(short.error).to.be.instanceOf(CliError);
+      expect(short.error!.message).to.equal("MEDBILL_SALT_SECRET must be at least 16 characters");
+    } finally {
+      delete process.env.MEDBILL_SALT_SECRET;
+    }
+  });
+
+  it("accepts CSV salt, patientSalt and patientRef columns (an empty cell is an absent field) and quoted fields", async function () {
+    const { registry } = await loadFixture(deployedRegistryFixture);
+    const [a, b] = bills(2, "import-salt");
+    const file = path.join(tempDir(), "salted.csv");
+    const patientSalt = "0x" + "cd".repeat(32);
+    const line = (bill: MedicalBill, cells: string): string =>
+      csvLine({ ...bill, department: "Ward 3, East" }).replace(/,[^,]*$/, "") + "," + cells;
+    fs.writeFileSync(
+      file,
+      `${CSV_REQUIRED_COLUMNS.join(",")},salt,patientSalt,patientRef\n` +
+        `${line(a, `,${patientSalt},`)}\n${line(b, `${b.salt},,`)}\n`,
+    );
+    const run = await runTask<ImportSummary>("bill:import", { file, registry, quiet: true });
+    expect(run.error).to.equal(undefined);
+    expect(run.result).to.include({ issuedNow: 2 });
+    const hz = ISSUERS["hz-hospital"];
+    const client = await MedBillClient.connect(registry, hre.ethers.provider);
+    const ward = (bill: MedicalBill, salt: string): MedicalBill => ({ ...bill, department: "Ward 3, East", salt });
+    const first = await client.getBill(billIdOf(hz, billNumberOf(a)));
+    expect(first!.contentHash).to.equal(client.hashBill(ward(a, deriveBillSalt(DEV_SALT_SECRET, hz, a))));
+    const second = await client.getBill(billIdOf(hz, billNumberOf(b)));
+    expect(second!.contentHash).to.equal(client.hashBill(ward(b, b.salt)));
+
+    const both = path.join(tempDir(), "both.csv");
+    fs.writeFileSync(
+      both,
+      `${CSV_REQUIRED_COLUMNS.join(",")},salt,patientSalt,patientRef\n${line(a, `,${patientSalt},0x${"ab".repeat(32)}`)}\n`,
+    );
+    const refused = await runTask<ImportSummary>("bill:import", { file: both, registry, quiet: true, dryRun: true });
+    expect(refused.error).to.be.instanceOf(CliError);
+    expect(refused.stderr).to.match(/^both\.csv:2: patientRef: give patientSalt or patientRef, not both/m);
   });
 
   it("validates every row first: lists each invalid row with its line and field, and sends nothing", async function () {
