@@ -20,7 +20,8 @@ contract BillRegistry is IBillRegistry, AccessControlDefaultAdminRules, Pausable
     bytes32 public constant CLAIMER_ROLE = keccak256("CLAIMER_ROLE");
     /// @notice Largest bill amount in minor units (2^40 - 1 fen, about 11 billion yuan), bounded by the packed layout.
     uint256 public constant MAX_AMOUNT = type(uint40).max;
-    /// @notice Most bills in one `issueBatch`, chosen so a full batch stays well inside 16,777,216 gas (EIP-7825).
+    /// @notice Most items in one `issueBatch` or `reimburseBatch`, so a full batch stays well inside 16,777,216 gas
+    /// (EIP-7825).
     uint256 public constant MAX_BATCH_SIZE = 300;
 
     mapping(bytes32 billId => Bill) private _bills;
@@ -77,25 +78,21 @@ contract BillRegistry is IBillRegistry, AccessControlDefaultAdminRules, Pausable
         uint256 amount,
         bytes32 claimRef
     ) external override whenNotPaused onlyRole(CLAIMER_ROLE) {
-        if (amount == 0) revert ZeroAmount();
-        if (claimRef == bytes32(0)) revert ZeroClaimRef();
-        Bill storage bill = _bills[billId];
-        BillStatus status = bill.status;
-        if (status == BillStatus.None) revert BillNotFound(billId);
-        if (status != BillStatus.Issued && status != BillStatus.PartiallyReimbursed) {
-            revert BillNotReimbursable(billId, status);
-        }
-        if (_reimbursedBy[billId][msg.sender] != 0) revert AlreadyReimbursedBy(billId, msg.sender);
-        uint256 total = bill.amount;
-        uint256 remaining = total - bill.reimbursed;
-        if (amount > remaining) revert ReimbursementExceedsBalance(billId, amount, remaining);
+        bytes4 fault = _reimburse(billId, amount, claimRef, msg.sender);
+        if (fault != bytes4(0)) _revertReimburseFault(fault, billId, amount);
+    }
 
-        uint256 reimbursed = total - remaining + amount;
-        // Safe: reimbursed <= total <= MAX_AMOUNT, which fits in uint40.
-        bill.reimbursed = uint40(reimbursed);
-        bill.status = reimbursed == total ? BillStatus.Reimbursed : BillStatus.PartiallyReimbursed;
-        _reimbursedBy[billId][msg.sender] = amount;
-        emit BillReimbursed(billId, msg.sender, claimRef, amount, reimbursed);
+    /// @inheritdoc IBillRegistry
+    function reimburseBatch(Reimbursement[] calldata items) external override whenNotPaused onlyRole(CLAIMER_ROLE) {
+        uint256 size = items.length;
+        if (size == 0) revert EmptyBatch();
+        if (size > MAX_BATCH_SIZE) revert BatchTooLarge(size, MAX_BATCH_SIZE);
+        for (uint256 i = 0; i < size; ++i) {
+            Reimbursement calldata item = items[i];
+            bytes32 billId = item.billId;
+            bytes4 fault = _reimburse(billId, item.amount, item.claimRef, msg.sender);
+            if (fault != bytes4(0)) revert BatchItemInvalid(i, billId, fault);
+        }
     }
 
     /// @inheritdoc IBillRegistry
@@ -181,6 +178,51 @@ contract BillRegistry is IBillRegistry, AccessControlDefaultAdminRules, Pausable
         stored.amount = uint40(amount);
         stored.contentHash = bill.contentHash;
         emit BillIssued(billId, issuer, bill.patientRef, billNumber, amount, bill.contentHash);
+    }
+
+    /**
+     * @dev Reimburses `amount` of `billId` for `claimer` unless a rule forbids it, in which case nothing is written
+     * and `fault` is the selector of the error that names the problem (checked in this order: zero amount, zero
+     * claim reference, unknown bill, bill not reimbursable, already reimbursed by this claimer, over the balance).
+     * A second item for the same bill and claimer in one batch meets the first one's record: `AlreadyReimbursedBy`.
+     */
+    function _reimburse(
+        bytes32 billId,
+        uint256 amount,
+        bytes32 claimRef,
+        address claimer
+    ) private returns (bytes4 fault) {
+        if (amount == 0) return ZeroAmount.selector;
+        if (claimRef == bytes32(0)) return ZeroClaimRef.selector;
+        Bill storage bill = _bills[billId];
+        BillStatus status = bill.status;
+        if (status == BillStatus.None) return BillNotFound.selector;
+        if (status != BillStatus.Issued && status != BillStatus.PartiallyReimbursed) {
+            return BillNotReimbursable.selector;
+        }
+        mapping(address claimer => uint256 amount) storage paid = _reimbursedBy[billId];
+        if (paid[claimer] != 0) return AlreadyReimbursedBy.selector;
+        uint256 total = bill.amount;
+        uint256 reimbursed = bill.reimbursed;
+        if (amount > total - reimbursed) return ReimbursementExceedsBalance.selector;
+
+        reimbursed += amount;
+        // Safe: reimbursed <= total <= MAX_AMOUNT, which fits in uint40.
+        bill.reimbursed = uint40(reimbursed);
+        bill.status = reimbursed == total ? BillStatus.Reimbursed : BillStatus.PartiallyReimbursed;
+        paid[claimer] = amount;
+        emit BillReimbursed(billId, claimer, claimRef, amount, reimbursed);
+    }
+
+    /// @dev Reverts with the full error that `fault` (a selector returned by `_reimburse`) stands for.
+    function _revertReimburseFault(bytes4 fault, bytes32 billId, uint256 amount) private view {
+        Bill storage bill = _bills[billId];
+        if (fault == ZeroAmount.selector) revert ZeroAmount();
+        if (fault == ZeroClaimRef.selector) revert ZeroClaimRef();
+        if (fault == BillNotFound.selector) revert BillNotFound(billId);
+        if (fault == BillNotReimbursable.selector) revert BillNotReimbursable(billId, bill.status);
+        if (fault == AlreadyReimbursedBy.selector) revert AlreadyReimbursedBy(billId, msg.sender);
+        revert ReimbursementExceedsBalance(billId, amount, bill.amount - bill.reimbursed);
     }
 
     /// @dev Reverts with the full error that `fault` (a selector returned by `_issue`) stands for.

@@ -33,6 +33,18 @@ interface IBillRegistry {
     }
 
     /**
+     * @notice One item of `reimburseBatch`: what a payer pays on one bill, as `reimburse` takes it.
+     * @param billId The bill to reimburse.
+     * @param amount The amount paid now, in minor units (fen); never zero, never above what is left on the bill.
+     * @param claimRef The payer's own claim number (hashed or packed); never zero.
+     */
+    struct Reimbursement {
+        bytes32 billId;
+        uint256 amount;
+        bytes32 claimRef;
+    }
+
+    /**
      * @notice A bill as stored on chain: two storage slots, the first packing issuer, status and both amounts.
      * @dev The issue time is not stored (it would need a third slot); it is the block time of `BillIssued`.
      * @param issuer The hospital that issued the bill.
@@ -122,15 +134,16 @@ interface IBillRegistry {
     error ZeroClaimRef();
     /// @notice The void reason is zero.
     error ZeroReason();
-    /// @notice The batch has no bills.
+    /// @notice The batch has no items.
     error EmptyBatch();
-    /// @notice The batch has more than `MAX_BATCH_SIZE` bills.
+    /// @notice The batch has more than `MAX_BATCH_SIZE` items.
     error BatchTooLarge(uint256 size, uint256 maxSize);
     /**
-     * @notice Bill `index` of a batch is invalid; the whole batch was reverted.
-     * @param index Position of the offending bill in the batch.
-     * @param billId The id the offending bill would have had.
-     * @param reason Selector of the error the bill would have raised on its own (e.g. `BillAlreadyIssued.selector`).
+     * @notice Item `index` of a batch (`issueBatch` or `reimburseBatch`) is invalid; the whole batch was reverted.
+     * @param index Position of the offending item in the batch.
+     * @param billId The id of the offending item's bill (for `issueBatch`, the id it would have had).
+     * @param reason Selector of the error the item would have raised on its own (e.g. `BillAlreadyIssued.selector`,
+     * `AlreadyReimbursedBy.selector`).
      */
     error BatchItemInvalid(uint256 index, bytes32 billId, bytes4 reason);
 
@@ -156,6 +169,15 @@ interface IBillRegistry {
      * @param claimRef The payer's own claim number (hashed or packed).
      */
     function reimburse(bytes32 billId, uint256 amount, bytes32 claimRef) external;
+
+    /**
+     * @notice Reimburses up to `MAX_BATCH_SIZE` bills atomically, each item with exactly the rules of `reimburse`
+     * (one `BillReimbursed` per item, in order). The first item that `reimburse` would refuse reverts the whole
+     * batch with `BatchItemInvalid(index, billId, reason)`; the same bill twice in one batch is refused at its
+     * second index (`AlreadyReimbursedBy`). An empty batch reverts with `EmptyBatch`.
+     * @param items The reimbursements, applied in order.
+     */
+    function reimburseBatch(Reimbursement[] calldata items) external;
 
     /**
      * @notice Voids one of the caller's bills that has no reimbursement yet.

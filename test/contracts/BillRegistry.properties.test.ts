@@ -1,6 +1,6 @@
 /**
  * Property-based tests of the registry against {@link BillModel}: fast-check draws random sequences of issue,
- * issueBatch, reimburse, voidBill, pause, unpause, grantRole, revokeRole and renounceRole from random actors (admin,
+ * issueBatch, reimburse, reimburseBatch, voidBill, pause, unpause, grantRole, revokeRole and renounceRole from random actors (admin,
  * hospitals, payers, a payer's contract wallet, strangers) and, after every step, checks that
  * - the contract's outcome equals the model's (success with exactly the same events, or the same custom error with
  *   the same arguments);
@@ -26,6 +26,7 @@ import {
   type Action,
   type BillInput,
   type Outcome,
+  type Reimbursement,
 } from "../model/billModel";
 import {
   chainState,
@@ -122,11 +123,20 @@ const amountSpecArb: fc.Arbitrary<AmountSpec> = weighted<AmountSpec>(
 
 const roleArb = weighted([5, fc.constantFrom(ISSUER_ROLE, CLAIMER_ROLE)], [1, fc.constant(DEFAULT_ADMIN_ROLE)]);
 
+/** One claim of a generated `reimburseBatch`; `repeat` claims the previous item's bill again. */
+type ClaimSpec = { target: Target | "repeat"; amount: AmountSpec; claimRef: string };
+const claimSpecArb: fc.Arbitrary<ClaimSpec> = fc.record({
+  target: weighted<Target | "repeat">([6, targetArb], [1, fc.constant("repeat" as const)]),
+  amount: amountSpecArb,
+  claimRef: pick(CLAIM_REFS),
+});
+
 /** One generated step, before it is resolved into an {@link Action}. `"issuer"`: the target bill's own issuer. */
 type Step =
   | { kind: "issue"; actor: number; bill: BillInput }
   | { kind: "issueBatch"; actor: number; bills: BillInput[] | "oversize" }
   | { kind: "reimburse"; actor: number; target: Target; amount: AmountSpec; claimRef: string }
+  | { kind: "reimburseBatch"; actor: number; items: ClaimSpec[] | "oversize" }
   | {
       kind: "voidBill";
       actor: number | "issuer";
@@ -160,6 +170,18 @@ const stepArb: fc.Arbitrary<Step> = weighted<Step>(
       target: targetArb,
       amount: amountSpecArb,
       claimRef: pick(CLAIM_REFS),
+    }),
+  ],
+  [
+    5,
+    fc.record({
+      kind: fc.constant("reimburseBatch" as const),
+      actor: payerish,
+      items: weighted<ClaimSpec[] | "oversize">(
+        [1, fc.constant([])],
+        [14, fc.array(claimSpecArb, { minLength: 1, maxLength: 5 })],
+        [1, fc.constant("oversize" as const)],
+      ),
     }),
   ],
   [
@@ -238,6 +260,10 @@ function idsOf(actors: readonly Actor[], step: Step): string[] {
       return step.bills === "oversize" ? [] : step.bills.map((b) => billIdOf(actors[step.actor].address, b.billNumber));
     case "reimburse":
       return [targetId(actors, undefined, step.target)];
+    case "reimburseBatch":
+      return step.items === "oversize"
+        ? []
+        : step.items.flatMap((c) => (c.target === "repeat" ? [] : [targetId(actors, undefined, c.target)]));
     case "voidBill":
       return typeof step.replacement === "object" || step.replacement === "unknown"
         ? [targetId(actors, undefined, step.target), targetId(actors, undefined, step.replacement)]
@@ -277,18 +303,27 @@ function resolve(h: Harness, model: Model, step: Step): { actor: Actor; action: 
       };
     case "reimburse": {
       const billId = targetId(h.actors, model, step.target);
-      const bill = model.getBill(billId);
-      const remaining = bill.amount - bill.reimbursed;
-      const amounts: Record<Exclude<AmountSpec, bigint>, bigint> = {
-        remaining: remaining > 0n ? remaining : 1n,
-        half: remaining / 2n > 0n ? remaining / 2n : 1n,
-        full: bill.amount > 0n ? bill.amount : 1n,
-        remainingPlusOne: remaining + 1n,
-        zero: 0n,
-        maxUint: MAX_UINT256,
-      };
-      const amount = typeof step.amount === "bigint" ? step.amount : amounts[step.amount];
+      const amount = amountOf(model, billId, step.amount);
       return { actor, action: { kind: "reimburse", sender, billId, amount, claimRef: step.claimRef } };
+    }
+    case "reimburseBatch": {
+      if (step.items === "oversize") {
+        const items = Array.from({ length: 301 }, () => ({
+          billId: UNKNOWN_BILL,
+          amount: 1n,
+          claimRef: CLAIM_REFS[1],
+        }));
+        return { actor, action: { kind: "reimburseBatch", sender, items } };
+      }
+      const items: Reimbursement[] = [];
+      for (const c of step.items) {
+        const billId =
+          c.target === "repeat"
+            ? (items.at(-1)?.billId ?? targetId(h.actors, model, { existing: 0 }))
+            : targetId(h.actors, model, c.target);
+        items.push({ billId, amount: amountOf(model, billId, c.amount), claimRef: c.claimRef });
+      }
+      return { actor, action: { kind: "reimburseBatch", sender, items } };
     }
     case "pause":
     case "unpause":
@@ -307,6 +342,21 @@ function resolve(h: Harness, model: Model, step: Step): { actor: Actor; action: 
         },
       };
   }
+}
+
+/** An amount spec resolved against the model's view of the bill (before the step). */
+function amountOf(model: Model, billId: string, spec: AmountSpec): bigint {
+  const bill = model.getBill(billId);
+  const remaining = bill.amount - bill.reimbursed;
+  const amounts: Record<Exclude<AmountSpec, bigint>, bigint> = {
+    remaining: remaining > 0n ? remaining : 1n,
+    half: remaining / 2n > 0n ? remaining / 2n : 1n,
+    full: bill.amount > 0n ? bill.amount : 1n,
+    remainingPlusOne: remaining + 1n,
+    zero: 0n,
+    maxUint: MAX_UINT256,
+  };
+  return typeof spec === "bigint" ? spec : amounts[spec];
 }
 
 const show = (value: unknown): string =>
@@ -441,6 +491,7 @@ describe("BillRegistry properties (random sequences against the model)", functio
       "issue: ok",
       "issueBatch: ok",
       "reimburse: ok",
+      "reimburseBatch: ok",
       "voidBill: ok",
       "pause: ok",
       "unpause: ok",
@@ -460,6 +511,10 @@ describe("BillRegistry properties (random sequences against the model)", functio
       "reimburse: BillNotFound",
       "reimburse: ZeroAmount",
       "reimburse: AccessControlUnauthorizedAccount",
+      "reimburseBatch: BatchItemInvalid",
+      "reimburseBatch: EmptyBatch",
+      "reimburseBatch: BatchTooLarge",
+      "reimburseBatch: AccessControlUnauthorizedAccount",
       "voidBill: NotBillIssuer",
       "voidBill: BillNotVoidable",
       "voidBill: InvalidReplacement",

@@ -7,7 +7,7 @@
  */
 import { expect } from "chai";
 import fc from "fast-check";
-import { ethers, network } from "hardhat";
+import hre, { ethers, network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import {
   BillModel,
@@ -32,6 +32,9 @@ import {
   type Harness,
 } from "../model/registryHarness";
 import { checkState } from "../model/invariants";
+
+/** True under `npm run coverage` (instrumented contracts run several times slower): fewer random races. */
+const COVERAGE = (hre as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_COVERAGE_RUNNING === true;
 
 /** The bill every reimbursement race is about: 1,000 fen issued by hospital-hz. */
 const BILL: BillInput = {
@@ -139,6 +142,8 @@ function idsOf(action: Action): string[] {
     case "reimburse":
     case "voidBill":
       return [action.billId];
+    case "reimburseBatch":
+      return action.items.map((item) => item.billId);
     default:
       return [];
   }
@@ -153,8 +158,38 @@ const succeeded = (mined: Mined[]): Mined[] => mined.filter((m) => m.outcome.ok)
 const failed = (mined: Mined[]): Mined[] => mined.filter((m) => !m.outcome.ok);
 const errorOf = (m: Mined): { error: string; args: unknown[] } =>
   m.outcome.ok ? { error: "<none>", args: [] } : { error: m.outcome.error, args: m.outcome.args };
-const sumPaid = (mined: Mined[]): bigint =>
-  succeeded(mined).reduce((sum, m) => sum + (m.action.kind === "reimburse" ? m.action.amount : 0n), 0n);
+const sumPaid = (mined: Mined[], billId?: string): bigint =>
+  succeeded(mined).reduce((sum, m) => {
+    if (m.action.kind === "reimburse")
+      return sum + (billId === undefined || m.action.billId === billId ? m.action.amount : 0n);
+    if (m.action.kind !== "reimburseBatch") return sum;
+    return m.action.items.reduce(
+      (s, item) => s + (billId === undefined || item.billId === billId ? item.amount : 0n),
+      sum,
+    );
+  }, 0n);
+
+/** A second bill of hospital-hz (600 fen), for races between batches and single reimbursements. */
+const BILL_B: BillInput = { ...BILL, billNumber: ethers.id("race-bill-b"), amount: 600n };
+
+/** {@link raceFixture} plus {@link BILL_B} issued. */
+async function twoBillsFixture(): Promise<RaceFixture & { billB: string }> {
+  const fx = await raceFixture();
+  const hz = fx.a["hospital-hz"];
+  const action: Action = { kind: "issue", sender: hz.address, bill: BILL_B };
+  const { outcome } = await execute(fx.h, hz, action);
+  expect(outcome).to.deep.equal(fx.model.apply(action));
+  return { ...fx, billB: billIdOf(hz.address, BILL_B.billNumber) };
+}
+
+const batch = (actor: Actor, items: [string, bigint][], ref = "batch"): [Actor, Action] => [
+  actor,
+  {
+    kind: "reimburseBatch",
+    sender: actor.address,
+    items: items.map(([billId, amount], i) => ({ billId, amount, claimRef: ethers.id(`${ref}:${actor.name}:${i}`) })),
+  },
+];
 
 describe("BillRegistry races (automine off)", function () {
   afterEach(async function () {
@@ -386,6 +421,128 @@ describe("BillRegistry races (automine off)", function () {
       } else {
         expect(pay.outcome.ok).to.equal(true);
       }
+    });
+  });
+
+  describe("batches and single reimbursements in one block", function () {
+    it("a payer's batch and another payer's single claim for the full bill: one wins; a losing batch pays nothing", async function () {
+      for (const order of ["batch first", "single first"]) {
+        const fx = await loadFixture(twoBillsFixture);
+        const [ss, insurer] = fx.claimers;
+        const pay = batch(ss, [
+          [fx.billB, 100n],
+          [fx.billId, BILL.amount],
+        ]);
+        const single = reimburse(insurer, fx.billId, BILL.amount);
+        const mined = await race(fx, fx.model.clone(), [order === "batch first" ? [pay, single] : [single, pay]]);
+        expect(succeeded(mined), order).to.have.length(1);
+        expect(sumPaid(mined, fx.billId)).to.equal(BILL.amount);
+        const loser = failed(mined)[0];
+        if (loser.action.kind === "reimburseBatch") {
+          expect(errorOf(loser)).to.deep.equal({
+            error: "BatchItemInvalid",
+            args: [1n, fx.billId, selectorOf("BillNotReimbursable(bytes32,uint8)")],
+          });
+          // Atomic: the batch's first item (another bill) was not paid either.
+          expect(await fx.h.registry.reimbursedBy(fx.billB, ss.address)).to.equal(0n);
+        } else {
+          expect(errorOf(loser)).to.deep.equal({
+            error: "BillNotReimbursable",
+            args: [fx.billId, BigInt(Status.Reimbursed)],
+          });
+        }
+      }
+    });
+
+    it("one payer's single claim and its batch holding the same bill: only the first by nonce pays", async function () {
+      const fx = await loadFixture(twoBillsFixture);
+      const ss = fx.claimers[0];
+      const mined = await race(fx, fx.model.clone(), [
+        [
+          reimburse(ss, fx.billId, 100n),
+          batch(ss, [
+            [fx.billB, 50n],
+            [fx.billId, 100n],
+          ]),
+        ],
+      ]);
+      expect(succeeded(mined)).to.have.length(1);
+      expect(succeeded(mined)[0].action.kind).to.equal("reimburse");
+      expect(errorOf(failed(mined)[0])).to.deep.equal({
+        error: "BatchItemInvalid",
+        args: [1n, fx.billId, selectorOf("AlreadyReimbursedBy(bytes32,address)")],
+      });
+      expect(await fx.h.registry.reimbursedBy(fx.billB, ss.address)).to.equal(0n);
+    });
+
+    it("two payers' batches over the same two bills in one block: never more than each bill, each payer once", async function () {
+      const fx = await loadFixture(twoBillsFixture);
+      const [ss, insurer, platform] = fx.claimers;
+      const mined = await race(fx, fx.model.clone(), [
+        [
+          batch(ss, [
+            [fx.billId, 600n],
+            [fx.billB, 300n],
+          ]),
+          batch(insurer, [
+            [fx.billB, 300n],
+            [fx.billId, 400n],
+          ]),
+          batch(platform, [
+            [fx.billId, 1n],
+            [fx.billB, 1n],
+          ]),
+        ],
+      ]);
+      expect(sumPaid(mined, fx.billId)).to.be.at.most(BILL.amount);
+      expect(sumPaid(mined, fx.billB)).to.be.at.most(BILL_B.amount);
+      // Any two of the three fit both bills, all three do not: whichever two are mined first pay, the third is
+      // refused whole.
+      expect(succeeded(mined)).to.have.length(2);
+      expect(mined.indexOf(failed(mined)[0])).to.equal(2);
+      expect(errorOf(failed(mined)[0]).error).to.equal("BatchItemInvalid");
+    });
+
+    it("random races of batches and single claims over two bills always match the model", async function () {
+      const txArb = fc.record({
+        claimer: fc.integer({ min: 0, max: 4 }),
+        items: fc.array(
+          fc.record({
+            bill: fc.integer({ min: 0, max: 1 }),
+            amount: fc.oneof(fc.constantFrom(1n, 300n, 600n, 1_000n), fc.bigInt({ min: 1n, max: 700n })),
+          }),
+          { minLength: 1, maxLength: 3 },
+        ),
+        single: fc.boolean(),
+        block: fc.integer({ min: 0, max: 1 }),
+      });
+      await fc.assert(
+        fc.asyncProperty(fc.array(txArb, { minLength: 2, maxLength: 6 }), async (txs) => {
+          const f = await loadFixture(twoBillsFixture);
+          const bills = [f.billId, f.billB];
+          const rounds: [Actor, Action][][] = [[], []];
+          txs.forEach((t, i) => {
+            const actor = f.claimers[t.claimer];
+            rounds[t.block].push(
+              t.single
+                ? reimburse(actor, bills[t.items[0].bill], t.items[0].amount, `s${i}`)
+                : batch(
+                    actor,
+                    t.items.map((item) => [bills[item.bill], item.amount]),
+                    `b${i}`,
+                  ),
+            );
+          });
+          const mined = await race(
+            f,
+            f.model.clone(),
+            rounds.filter((r) => r.length > 0),
+          );
+          expect(sumPaid(mined, f.billId) <= BILL.amount).to.equal(true);
+          expect(sumPaid(mined, f.billB) <= BILL_B.amount).to.equal(true);
+        }),
+        { numRuns: COVERAGE ? 5 : 20 },
+      );
     });
   });
 

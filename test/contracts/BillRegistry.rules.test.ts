@@ -236,6 +236,7 @@ describe("BillRegistry.rules (docs/DESIGN.md: rules that must always hold)", fun
           "issueBatch",
           "pause",
           "reimburse",
+          "reimburseBatch",
           "renounceRole",
           "revokeRole",
           "rollbackDefaultAdminDelay",
@@ -304,7 +305,7 @@ describe("BillRegistry.rules (docs/DESIGN.md: rules that must always hold)", fun
         }
       };
       registry.interface.forEachFunction((fn) => {
-        if (["issue", "issueBatch", "reimburse", "voidBill", "getBill"].includes(fn.name)) {
+        if (["issue", "issueBatch", "reimburse", "reimburseBatch", "voidBill", "getBill"].includes(fn.name)) {
           collect(fn.inputs);
           collect(fn.outputs);
         }

@@ -49,11 +49,19 @@ export interface BillInput {
   amount: bigint;
 }
 
+/** One item of `reimburseBatch`. */
+export interface Reimbursement {
+  billId: string;
+  amount: bigint;
+  claimRef: string;
+}
+
 /** Every state-changing call the model understands. `sender` is the account that is `msg.sender` of the call. */
 export type Action =
   | { kind: "issue"; sender: string; bill: BillInput }
   | { kind: "issueBatch"; sender: string; bills: BillInput[] }
   | { kind: "reimburse"; sender: string; billId: string; amount: bigint; claimRef: string }
+  | { kind: "reimburseBatch"; sender: string; items: Reimbursement[] }
   | { kind: "voidBill"; sender: string; billId: string; reason: string; replacementId: string }
   | { kind: "pause"; sender: string }
   | { kind: "unpause"; sender: string }
@@ -91,6 +99,11 @@ const FAULT = {
   ZeroBillNumber: selectorOf("ZeroBillNumber()"),
   ZeroPatientRef: selectorOf("ZeroPatientRef()"),
   ZeroContentHash: selectorOf("ZeroContentHash()"),
+  ZeroClaimRef: selectorOf("ZeroClaimRef()"),
+  BillNotFound: selectorOf("BillNotFound(bytes32)"),
+  BillNotReimbursable: selectorOf("BillNotReimbursable(bytes32,uint8)"),
+  AlreadyReimbursedBy: selectorOf("AlreadyReimbursedBy(bytes32,address)"),
+  ReimbursementExceedsBalance: selectorOf("ReimbursementExceedsBalance(bytes32,uint256,uint256)"),
 } as const;
 
 type Fault = keyof typeof FAULT;
@@ -219,23 +232,21 @@ export class BillModel {
       case "reimburse": {
         this.whenNotPaused();
         this.onlyRole(CLAIMER_ROLE, sender);
-        const billId = lower(action.billId);
-        const claimRef = lower(action.claimRef);
-        if (action.amount === 0n) refuse("ZeroAmount");
-        if (claimRef === ZeroHash) refuse("ZeroClaimRef");
-        const bill = this.bills.get(billId);
-        if (bill === undefined) refuse("BillNotFound", billId);
-        if (bill.status !== Status.Issued && bill.status !== Status.PartiallyReimbursed) {
-          refuse("BillNotReimbursable", billId, BigInt(bill.status));
-        }
-        if (this.getReimbursedBy(billId, sender) !== 0n) refuse("AlreadyReimbursedBy", billId, sender);
-        const remaining = bill.amount - bill.reimbursed;
-        if (action.amount > remaining) refuse("ReimbursementExceedsBalance", billId, action.amount, remaining);
-        bill.reimbursed += action.amount;
-        bill.status = bill.reimbursed === bill.amount ? Status.Reimbursed : Status.PartiallyReimbursed;
-        if (!this.reimbursedBy.has(billId)) this.reimbursedBy.set(billId, new Map());
-        this.reimbursedBy.get(billId)!.set(sender, action.amount);
-        return [{ name: "BillReimbursed", args: [billId, sender, claimRef, action.amount, bill.reimbursed] }];
+        const outcome = this.reimburseOne(action, sender);
+        if ("fault" in outcome) refuse(outcome.fault, ...outcome.args);
+        return [outcome.event];
+      }
+      case "reimburseBatch": {
+        this.whenNotPaused();
+        this.onlyRole(CLAIMER_ROLE, sender);
+        const size = BigInt(action.items.length);
+        if (size === 0n) refuse("EmptyBatch");
+        if (size > MAX_BATCH_SIZE) refuse("BatchTooLarge", size, MAX_BATCH_SIZE);
+        return action.items.map((item, i) => {
+          const outcome = this.reimburseOne(item, sender);
+          if ("fault" in outcome) refuse("BatchItemInvalid", BigInt(i), lower(item.billId), FAULT[outcome.fault]);
+          return outcome.event;
+        });
       }
       case "voidBill": {
         this.whenNotPaused();
@@ -321,6 +332,35 @@ export class BillModel {
     if (holders === undefined || !holders.has(account)) return [];
     holders.delete(account);
     return [{ name: "RoleRevoked", args: [role, account, sender] }];
+  }
+
+  /**
+   * `_reimburse`: checks one reimbursement by `reimburse`'s rules and records it, or returns the fault (with the
+   * arguments the single call's error carries) without writing.
+   */
+  private reimburseOne(
+    item: Reimbursement,
+    sender: string,
+  ): { event: ModelEvent } | { fault: Exclude<Fault, "BillAlreadyIssued" | "AmountTooLarge">; args: Value[] } {
+    const billId = lower(item.billId);
+    const claimRef = lower(item.claimRef);
+    if (item.amount === 0n) return { fault: "ZeroAmount", args: [] };
+    if (claimRef === ZeroHash) return { fault: "ZeroClaimRef", args: [] };
+    const bill = this.bills.get(billId);
+    if (bill === undefined) return { fault: "BillNotFound", args: [billId] };
+    if (bill.status !== Status.Issued && bill.status !== Status.PartiallyReimbursed) {
+      return { fault: "BillNotReimbursable", args: [billId, BigInt(bill.status)] };
+    }
+    if (this.getReimbursedBy(billId, sender) !== 0n) return { fault: "AlreadyReimbursedBy", args: [billId, sender] };
+    const remaining = bill.amount - bill.reimbursed;
+    if (item.amount > remaining) {
+      return { fault: "ReimbursementExceedsBalance", args: [billId, item.amount, remaining] };
+    }
+    bill.reimbursed += item.amount;
+    bill.status = bill.reimbursed === bill.amount ? Status.Reimbursed : Status.PartiallyReimbursed;
+    if (!this.reimbursedBy.has(billId)) this.reimbursedBy.set(billId, new Map());
+    this.reimbursedBy.get(billId)!.set(sender, item.amount);
+    return { event: { name: "BillReimbursed", args: [billId, sender, claimRef, item.amount, bill.reimbursed] } };
   }
 
   /** `_issue`: validates one bill and stores it, or returns the fault without writing. */

@@ -94,6 +94,7 @@ function requiredRole(kind: string): string | undefined {
     case "voidBill":
       return ISSUER_ROLE;
     case "reimburse":
+    case "reimburseBatch":
       return CLAIMER_ROLE;
     case "pause":
     case "unpause":

@@ -177,6 +177,8 @@ export function encodeAction(registry: BillRegistry, action: Action): string {
       return iface.encodeFunctionData("issueBatch", [action.bills]);
     case "reimburse":
       return iface.encodeFunctionData("reimburse", [action.billId, action.amount, action.claimRef]);
+    case "reimburseBatch":
+      return iface.encodeFunctionData("reimburseBatch", [action.items]);
     case "voidBill":
       return iface.encodeFunctionData("voidBill", [action.billId, action.reason, action.replacementId]);
     case "pause":
@@ -198,7 +200,7 @@ export function encodeAction(registry: BillRegistry, action: Action): string {
  * mines it at once and a refused call throws (see {@link execute}); with automine off it waits in the mempool.
  */
 export async function sendAction(h: Harness, actor: Actor, action: Action): Promise<ContractTransactionResponse> {
-  const gasLimit = action.kind === "issueBatch" ? BATCH_GAS : CALL_GAS;
+  const gasLimit = action.kind === "issueBatch" || action.kind === "reimburseBatch" ? BATCH_GAS : CALL_GAS;
   if (actor.viaContract) {
     return h.caller.connect(actor.signer).forward(h.registryAddress, encodeAction(h.registry, action), { gasLimit });
   }
@@ -210,6 +212,8 @@ export async function sendAction(h: Harness, actor: Actor, action: Action): Prom
       return registry.issueBatch(action.bills, { gasLimit });
     case "reimburse":
       return registry.reimburse(action.billId, action.amount, action.claimRef, { gasLimit });
+    case "reimburseBatch":
+      return registry.reimburseBatch(action.items, { gasLimit });
     case "voidBill":
       return registry.voidBill(action.billId, action.reason, action.replacementId, { gasLimit });
     case "pause":
