@@ -2,8 +2,9 @@
  * Every part of the service, in start order; each decides from the settings whether it runs. To add a part, write
  * a {@link ServicePart} in its own folder and list it here (see service/README.md).
  */
+import { deliveryPart } from "./delivery/part";
 import { indexerPart } from "./indexer/part";
 import type { ServicePart } from "./part";
 
 /** The parts of the service. */
-export const PARTS: readonly ServicePart[] = [indexerPart];
+export const PARTS: readonly ServicePart[] = [indexerPart, deliveryPart];

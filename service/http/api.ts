@@ -16,6 +16,8 @@ export interface Reply {
   readonly body: unknown;
   /** Default `application/json`; a string body is sent as is. */
   readonly contentType?: string;
+  /** Extra response headers (e.g. `retry-after`, `access-control-allow-origin`). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** One documented response of a route. */
@@ -33,6 +35,8 @@ export interface Request<P, Q, B> {
   readonly body: B;
   /** The request's headers (lower-case names). */
   readonly headers: FastifyRequest["headers"];
+  /** The client's address (for per-client limits). */
+  readonly ip: string;
 }
 
 /** A route: its method and OpenAPI path (`/v1/bills/{billId}`), its schemas, its answers and its handler. */
@@ -104,6 +108,7 @@ export class HttpApi implements Api {
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
         const answer = await this.handle(spec, req);
         void reply.code(answer.status);
+        if (answer.headers !== undefined) void reply.headers(answer.headers);
         if (typeof answer.body === "string") {
           return reply.type(answer.contentType ?? "text/plain; charset=utf-8").send(answer.body);
         }
@@ -134,7 +139,7 @@ export class HttpApi implements Api {
       const fields = [...new Set(issues.map((i) => i.field || i.in))].join(", ");
       return errorReply(400, `invalid request: ${fields}`, issues);
     }
-    return spec.handler({ params, query, body, headers: req.headers });
+    return spec.handler({ params, query, body, headers: req.headers, ip: req.ip });
   }
 
   private document<P, Q, B>(spec: RouteSpec<P, Q, B>): void {
