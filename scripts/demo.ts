@@ -7,13 +7,15 @@
  * The finance bureau deploys the registry and admits the members; a Hangzhou hospital issues a bill and a batch;
  * the bill's QR payload; the social-security fund reimburses 70 % and the insurer the remaining 30 %; a second
  * claim by the fund and an over-claim are refused; a wrong bill is voided and replaced; a tampered document fails
- * verification; a stranger cannot issue. The last line is a JSON summary (`DEMO_SUMMARY {...}`) for tools and tests.
+ * verification; a stranger cannot issue; a bill reaches its patient by pickup code and another in a patient card's
+ * inbox, through the delivery service started in-process. The last line is a JSON summary (`DEMO_SUMMARY {...}`) for tools and tests.
  */
 import hre from "hardhat";
 import { ContractError, MedBillClient, billQr, formatYuan, randomSalt, type MedicalBill, type Verdict } from "../src";
 import type { ConsortiumMember as Member } from "../src/consortium";
 import { bindConsortium, readConsortiumFile } from "../src/consortium-accounts";
 import { deployRegistry } from "./deploy";
+import { deliveryChapter } from "./lib/demo-delivery";
 import { formatDemoSummary, type DemoSummary } from "./lib/demo-summary";
 
 const rule = (title: string): void => console.log(`\n── ${title} ${"─".repeat(Math.max(0, 76 - title.length))}`);
@@ -190,6 +192,14 @@ async function main(): Promise<void> {
     console.log(`  block ${entry.blockNumber} ${at} ${entry.kind.padEnd(10)} by ${label}${what}`);
   }
 
+  rule("12. Bills reach patients: a pickup code on the examination record, and a patient card");
+  const delivery = await deliveryChapter(
+    hospital,
+    scanned,
+    (billNumber, patientName, patientId) => bill({ billNumber, patientName, patientId }),
+    run,
+  );
+
   const summary: DemoSummary = {
     chainId: deployment.chainId.toString(),
     registry,
@@ -205,6 +215,7 @@ async function main(): Promise<void> {
     verdicts,
     voidedBill: wrong,
     replacementBill: replacement.billId,
+    delivery,
   };
   console.log(`\n${formatDemoSummary(summary)}`);
 }

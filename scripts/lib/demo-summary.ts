@@ -14,6 +14,8 @@ export interface DemoSummary {
   verdicts: Record<string, string>;
   voidedBill: string;
   replacementBill: string;
+  /** The delivery chapter: verdicts of the bills collected by pickup code and from the card's inbox. */
+  delivery?: { pickup: string; card: string; inbox: number; otherInbox: number };
 }
 
 /** The prefix of the demo's summary line. */

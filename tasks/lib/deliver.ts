@@ -53,7 +53,7 @@ export function deliverySettings(
 export async function pickupQr(link: string): Promise<{ png: Buffer; terminal: string }> {
   const [png, terminal] = await Promise.all([
     QRCode.toBuffer(link, { errorCorrectionLevel: "M", margin: 4, scale: 8, type: "png" }),
-    QRCode.toString(link, { errorCorrectionLevel: "M", margin: 2, type: "terminal", small: true }),
+    QRCode.toString(link, { errorCorrectionLevel: "M", margin: 2, type: "utf8" }),
   ]);
   return { png, terminal };
 }

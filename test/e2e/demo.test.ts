@@ -55,4 +55,11 @@ describe("npm run demo (in-process network)", function () {
       tampered: "tampered",
     });
   });
+
+  it("delivers one bill by pickup code and one to a patient card, both collected and verified genuine", function () {
+    expect(summary().delivery).to.deep.equal({ pickup: "genuine", card: "genuine", inbox: 1, otherInbox: 0 });
+    expect(output).to.match(
+      /pickup link \(on the examination record\): http:\/\/127\.0\.0\.1:\d+\/pickup\/[\w-]{22}#[\w-]{43}/,
+    );
+  });
 });
