@@ -200,7 +200,7 @@ export function billRow(
       for (const payment of facts.payments) {
         const payer = el("span", "payer");
         const member = memberOf(payment.claimer);
-        payer.textContent = `${member ? (member.nameZh ?? member.name) : payment.claimer} ${yuan(payment.amount)}`;
+        payer.textContent = `${member ? [member.nameZh, member.name].filter(Boolean).join(" ") : payment.claimer} ${yuan(payment.amount)}`;
         live.append(" ", payer);
       }
       const remaining = el("span", "remaining");
