@@ -1,7 +1,7 @@
 import path from "node:path";
 import { task } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import type { BillInput } from "../src/bill";
+import type { BillInput, MedicalBill } from "../src/bill";
 import { parseAddressArg, parseIntArg, requireFile } from "./lib/args";
 import {
   CSV_OPTIONAL_COLUMNS,
@@ -22,6 +22,8 @@ import {
   type Members,
   type Registry,
 } from "./lib/context";
+import { deliverySettings } from "./lib/deliver";
+import { ImportDeliveries } from "./lib/deliver-import";
 import { CliError, cliAction } from "./lib/errors";
 import type { Member } from "./lib/members";
 import { print, warn } from "./lib/output";
@@ -45,6 +47,9 @@ interface ImportArgs {
   skipInvalid: boolean;
   dryRun: boolean;
   quiet: boolean;
+  deliver: boolean;
+  service?: string;
+  deliveries?: string;
 }
 
 /** What `bill:import` did. */
@@ -63,6 +68,8 @@ export interface ImportSummary {
   readonly seconds: number;
   /** Bills issued per second while sending. */
   readonly billsPerSecond: number;
+  /** With `--deliver`: bills delivered by this run. */
+  readonly delivered?: number;
 }
 
 /**
@@ -152,6 +159,7 @@ async function runImport(args: ImportArgs, hre: HardhatRuntimeEnvironment) {
   const members: Members = loadMembers(hre);
   const as = args.as === undefined ? undefined : members.find(args.as);
   const sdk = await loadSdk();
+  const deliverSettings = args.deliver ? deliverySettings(sdk, { service: args.service }) : undefined;
   const rules: RowRules = {
     parseRow: sdk.parseBillRow,
     format: formatOf(file),
@@ -183,6 +191,9 @@ async function runImport(args: ImportArgs, hre: HardhatRuntimeEnvironment) {
 
   const registry = await openRegistry(hre, members, { registry: registryAddress });
   await preflight(registry, issuers, hre);
+  const deliveries = deliverSettings
+    ? new ImportDeliveries(sdk, deliverSettings, args.deliveries ?? `${file}.deliveries.jsonl`)
+    : undefined;
   const secret = saltSecret(sdk);
   if (secret.dev && !["hardhat", "localhost"].includes(hre.network.name))
     warn("MEDBILL_SALT_SECRET is not set: the salts of rows without one come from the development secret");
@@ -209,6 +220,8 @@ async function runImport(args: ImportArgs, hre: HardhatRuntimeEnvironment) {
     readonly address: string;
     readonly rows: readonly ValidRow[];
     readonly inputs: readonly BillInput[];
+    /** The complete documents, as the patients receive them with `--deliver`. */
+    readonly documents: readonly MedicalBill[];
   }
 
   // Hashing is CPU work: done in slices (yielding to the event loop) for the next window while the node mines the
@@ -224,19 +237,21 @@ async function runImport(args: ImportArgs, hre: HardhatRuntimeEnvironment) {
     for (const [issuerId, rows] of byIssuer) {
       const { client, address } = clients.get(issuerId) as { client: Client; address: string };
       const inputs: BillInput[] = [];
+      const documents: MedicalBill[] = [];
       for (let i = 0; i < rows.length; i++) {
         const row = rows[i];
         const salted = sdk.saltBillRow(row, { issuer: address, secret: secret.secret });
+        documents.push(salted.bill);
         inputs.push(sdk.billRowInput(salted, client.domain));
         if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
       }
-      prepared.push({ client, address, rows, inputs });
+      prepared.push({ client, address, rows, inputs, documents });
     }
     return prepared;
   };
 
   const send = async (groups: readonly Prepared[]): Promise<void> => {
-    for (const { client, address, rows, inputs } of groups) {
+    for (const { client, address, rows, inputs, documents } of groups) {
       const base = done;
       const result = await client.issueMany(inputs, { batchSize, onProgress: (p) => progress.update(base + p.done) });
       done += rows.length;
@@ -250,9 +265,11 @@ async function runImport(args: ImportArgs, hre: HardhatRuntimeEnvironment) {
         address,
         skipped.map((i) => result.billIds[i]),
       );
+      const conflicting = new Set<number>();
       for (const i of skipped) {
         const contentHash = recorded.get(result.billIds[i].toLowerCase());
         if (contentHash === undefined || contentHash === inputs[i].contentHash) continue;
+        conflicting.add(i);
         if (conflicts++ < MAX_LISTED) {
           const { line, bill: doc } = rows[i];
           process.stderr.write(
@@ -260,6 +277,7 @@ async function runImport(args: ImportArgs, hre: HardhatRuntimeEnvironment) {
           );
         }
       }
+      await deliveries?.deliver(client, rows, inputs, documents, result.billIds, conflicting);
     }
   };
 
@@ -293,13 +311,27 @@ async function runImport(args: ImportArgs, hre: HardhatRuntimeEnvironment) {
 
   const seconds = (Date.now() - started) / 1000;
   const billsPerSecond = seconds > 0 ? issuedNow / seconds : 0;
-  const summary: ImportSummary = { valid, invalid, issuedNow, alreadyOnChain, conflicts, seconds, billsPerSecond };
+  const summary: ImportSummary = {
+    valid,
+    invalid,
+    issuedNow,
+    alreadyOnChain,
+    conflicts,
+    seconds,
+    billsPerSecond,
+    ...(deliveries ? { delivered: deliveries.delivered } : {}),
+  };
   print(
     `imported ${file} into registry ${registry.client.address} (chain ${registry.client.chainId}, network ${hre.network.name})`,
     `issued now:        ${issuedNow}`,
     `already on chain:  ${alreadyOnChain}${conflicts > 0 ? ` (${conflicts} with other content than the file: see above)` : ""}`,
     `invalid:           ${invalid}${invalid > 0 ? " (skipped)" : ""}`,
     `rate:              ${billsPerSecond.toFixed(0)} bills/s (${issuedNow} bills in ${seconds.toFixed(1)} s)`,
+    ...(deliveries
+      ? [
+          `delivered now:     ${deliveries.delivered} (before: ${deliveries.before}); pickup links in ${deliveries.file} (private: they hold the keys)`,
+        ]
+      : []),
   );
   return { result: summary, exitCode: conflicts > 0 ? 1 : 0 };
 }
@@ -319,6 +351,15 @@ withMemberParams(
     .addOptionalParam("batchSize", "Bills per transaction, 1 to 300 (default 300)")
     .addFlag("skipInvalid", "Import the valid rows even when some rows are invalid (they are listed and skipped)")
     .addFlag("dryRun", "Only validate the file (no node needed): report invalid rows and counts, send nothing")
-    .addFlag("quiet", "No progress bar"),
+    .addFlag("quiet", "No progress bar")
+    .addFlag(
+      "deliver",
+      "Also deliver every bill, encrypted, through the delivery service (MEDBILL_SERVICE_URL, token MEDBILL_API_TOKEN)",
+    )
+    .addOptionalParam("service", "With --deliver: the delivery service's URL (default MEDBILL_SERVICE_URL)")
+    .addOptionalParam(
+      "deliveries",
+      "With --deliver: the JSONL file of pickup links written (default <file>.deliveries.jsonl); a rerun skips those in it",
+    ),
   "The hospital importing; every row's hospital must be this member (default: each row's hospital names its issuer)",
 ).setAction(cliAction("bill:import", runImport));

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { expect } from "chai";
@@ -15,6 +16,8 @@ import {
   openInbox,
   type DeliveryEnvelope,
 } from "../../src";
+import type { ImportSummary } from "../../tasks/import";
+import type { DeliveryRecord } from "../../tasks/lib/deliver-import";
 import {
   deployedRegistryFixture,
   bills,
@@ -24,6 +27,7 @@ import {
   runTask,
   tempDir,
   writeBillFile,
+  writeJsonl,
 } from "./helpers";
 
 const HZ = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"; // account 1, hz-hospital
@@ -190,5 +194,33 @@ describe("tasks: bill:issue --deliver", function () {
     expect((await runTask("bill:issue", { file, registry, card: "x" })).error?.message).to.contain("go with --deliver");
     // Nothing was issued by any of these attempts.
     expect(await client.getBill(billIdOf(HZ, billNumberOf(bill)))).to.equal(null);
+  });
+
+  it("bill:import --deliver delivers every bill once, writes its pickup link, and a rerun skips what was delivered", async function () {
+    const { registry } = await loadFixture(deployedRegistryFixture);
+    const dir = tempDir();
+    const list = bills(5, "deliver-import");
+    const file = writeJsonl(dir, list);
+    const args = { file, as: "hz", registry, quiet: true, deliver: true };
+    const first = await runTask<ImportSummary>("bill:import", args);
+    expect(first.error).to.equal(undefined);
+    expect(first.result).to.include({ issuedNow: 5, delivered: 5 });
+    const records = fs
+      .readFileSync(`${file}.deliveries.jsonl`, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as DeliveryRecord);
+    expect(records.map((r) => r.line)).to.deep.equal([1, 2, 3, 4, 5]);
+    for (const [i, record] of records.entries()) {
+      const collected = await collectPickup(record.pickupUrl);
+      expect(collected.uri).to.equal(record.uri);
+      expect(collected.bill.billNumber).to.equal(list[i].billNumber);
+    }
+    expect(first.stdout).to.contain("delivered now:     5");
+    const again = await runTask<ImportSummary>("bill:import", args);
+    expect(again.result).to.include({ issuedNow: 0, alreadyOnChain: 5, delivered: 0 });
+    delete process.env.MEDBILL_API_TOKEN;
+    const refused = await runTask("bill:import", { ...args, file: writeJsonl(dir, bills(1, "x"), "b.jsonl") });
+    expect(refused.error?.message).to.contain("MEDBILL_API_TOKEN");
   });
 });
