@@ -269,3 +269,95 @@ export interface AdminState {
   /** The hand-over delay in seconds. */
   readonly delay: bigint;
 }
+
+/** One claim for {@link MedBillClient.reimburseMany}: what the payer pays on one bill. */
+export interface Claim {
+  /** The bill (32-byte hex). */
+  readonly billId: string;
+  /** Fen: a bigint, a safe integer or a decimal string of digits; 1 to `MAX_AMOUNT`. */
+  readonly amount: bigint | number | string;
+  /** The payer's claim number: 32-byte hex, or text (packed or hashed by `toBytes32`). */
+  readonly claimRef: string;
+}
+
+/** Progress of {@link MedBillClient.reimburseMany}. */
+export interface ReimburseProgress {
+  /** Claims settled so far (paid, found already paid, or refused). */
+  readonly done: number;
+  /** Claims asked for. */
+  readonly total: number;
+  /** Paid by this call so far. */
+  readonly paid: number;
+  /** Found paid by this payer with the same claim before (a rerun), or repeated in the input. */
+  readonly alreadyPaid: number;
+  /** Refused (see {@link ClaimOutcome}). */
+  readonly refused: number;
+  /** Reimbursements per second since the call started. */
+  readonly reimbursementsPerSecond: number;
+}
+
+/** Options of {@link MedBillClient.reimburseMany}. */
+export interface ReimburseManyOptions {
+  /** Claims per transaction, 1 to 300 (`MAX_BATCH_SIZE`, the default). */
+  readonly batchSize?: number;
+  /** Transactions in flight at once (default 8). */
+  readonly inFlight?: number;
+  /** Concurrent reads when checking the bills before sending (default 64). */
+  readonly checkConcurrency?: number;
+  /** Called after each check and after each mined batch. */
+  readonly onProgress?: (progress: ReimburseProgress) => void;
+}
+
+/** What became of one claim of {@link MedBillClient.reimburseMany}. */
+export type ClaimOutcome =
+  | {
+      /** Paid by this call. */
+      readonly status: "paid";
+      /** The transaction that paid it. */
+      readonly txHash: string;
+      /** Its block. */
+      readonly blockNumber: number;
+    }
+  | {
+      /**
+       * This payer had already paid this bill with this claim reference and amount (a rerun after a crash), or the
+       * claim repeats an earlier one of the input; nothing was sent for it.
+       */
+      readonly status: "alreadyPaid";
+      /** The transaction that paid it, when it was found in the logs. */
+      readonly txHash: string | null;
+    }
+  | {
+      /** Refused, with the registry's typed error (e.g. `BillNotFoundError`, `AlreadyReimbursedError`). */
+      readonly status: "refused";
+      /** Why: the error `reimburse` of this claim alone would raise. */
+      readonly error: Error;
+    };
+
+/** Result of {@link MedBillClient.reimburseMany}. */
+export interface ReimburseManyResult {
+  /** Each claim's outcome, in input order. */
+  readonly outcomes: readonly ClaimOutcome[];
+  /** The claims as sent: bill id, fen and the 32-byte claim reference, in input order. */
+  readonly claims: readonly { readonly billId: string; readonly amount: bigint; readonly claimRef: string }[];
+  /** Paid by this call. */
+  readonly paid: number;
+  /** Found already paid (or repeated). */
+  readonly alreadyPaid: number;
+  /** Refused. */
+  readonly refused: number;
+  /** Each transaction, in block order. */
+  readonly transactions: readonly BatchReceipt[];
+  /** Gas used by all of them. */
+  readonly gasUsed: bigint;
+  /** Wall-clock seconds the call took. */
+  readonly seconds: number;
+  /** Reimbursements per second. */
+  readonly reimbursementsPerSecond: number;
+}
+
+/** Result of {@link MedBillClient.reimburseBatch}. */
+export interface ReimburseBatchResult extends WriteResult {
+  /** Claims it paid. */
+  readonly count: number;
+}

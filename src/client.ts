@@ -1,17 +1,7 @@
-import {
-  Interface,
-  ZeroHash,
-  keccak256,
-  type TransactionReceipt,
-  type Log,
-  type Provider,
-  type Signer,
-  type TransactionRequest,
-} from "ethers";
+import { Interface, ZeroHash, type TransactionReceipt, type Provider, type Signer } from "ethers";
 import type { BillRegistry } from "../typechain-types/contracts/BillRegistry";
 import { BillRegistry__factory } from "../typechain-types/factories/contracts/BillRegistry__factory";
 import { toFen } from "./amount";
-import { MAX_BATCH_SIZE, MAX_TX_GAS } from "./constants";
 import {
   billIdOf,
   billNumberOf,
@@ -28,25 +18,24 @@ import {
 } from "./bill";
 import { addressArg, bytes32Arg, toBytes32 } from "./bytes";
 import {
-  BatchItemInvalidError,
-  BillAlreadyIssuedError,
   InvalidArgumentError,
   InvalidBillError,
-  MedBillError,
-  NoContractError,
   NodeUnreachableError,
-  ReadOnlyError,
+  NoContractError,
   ROLES,
   statusName,
   toMedBillError,
-  UnknownRevertError,
   WrongChainError,
   WrongRegistryError,
-  type BillIssue,
   type RoleName,
 } from "./errors";
-import { signFast } from "./sign";
 import { decodeBillUri, encodeBillUri, type BillUri } from "./uri";
+import { writeResult, type ActionContext } from "./actions/context";
+import { issueMany } from "./actions/issue-many";
+import { parseClaims, reimburseMany } from "./actions/reimburse-many";
+import { addressFromTopic, LogReader, topicOfAddress } from "./logs";
+import { TxSender } from "./pipeline/sender";
+import { gasWithMargin, mapLimit, withTimeout } from "./pipeline/util";
 import {
   type RegistryTarget,
   type ConnectOptions,
@@ -55,13 +44,11 @@ import {
   type IssueResult,
   type IssueRequest,
   type IssueManyOptions,
-  type BatchReceipt,
   type IssueManyResult,
   type ReimburseResult,
   type VoidResult,
   type Verdict,
   type Verification,
-  type EventMeta,
   type BillIssuedEvent,
   type BillReimbursedEvent,
   type BillEvent,
@@ -69,6 +56,10 @@ import {
   type BlockRange,
   type BillsQuery,
   type AdminState,
+  type Claim,
+  type ReimburseBatchResult,
+  type ReimburseManyOptions,
+  type ReimburseManyResult,
 } from "./client-types";
 
 export type {
@@ -95,6 +86,12 @@ export type {
   BlockRange,
   BillsQuery,
   AdminState,
+  Claim,
+  ClaimOutcome,
+  ReimburseBatchResult,
+  ReimburseManyOptions,
+  ReimburseManyResult,
+  ReimburseProgress,
 } from "./client-types";
 
 /**
@@ -120,8 +117,12 @@ export class MedBillClient {
   /** Blocks per `eth_getLogs` request. */
   readonly blockRange: number;
   private readonly iface: Interface;
-  /** Whether the signer signs locally (undefined until tried). */
-  private signsLocally: boolean | undefined;
+  /** The transaction pipeline (signing, nonces, batches in flight, receipts, retries). */
+  private readonly sender: TxSender;
+  /** The registry's event log reader. */
+  private readonly logReader: LogReader;
+  /** What the actions (issueMany, reimburseMany) use of this client. */
+  private readonly actions: ActionContext;
 
   private constructor(
     address: string,
@@ -139,6 +140,11 @@ export class MedBillClient {
     this.domain = { chainId, verifyingContract: address };
     this.fromBlock = options.fromBlock ?? 0;
     this.blockRange = options.blockRange ?? 10_000;
+    this.sender = new TxSender(provider, this.signer, chainId, address);
+    this.logReader = new LogReader(provider, address, this.iface, this.fromBlock, this.blockRange, (fn) =>
+      this.sender.read(fn),
+    );
+    this.actions = { address, contract: this.contract, sender: this.sender, logs: this.logReader };
   }
 
   /**
@@ -274,129 +280,7 @@ export class MedBillClient {
    * @returns Bill ids in input order, what was issued and skipped, and the transactions.
    */
   async issueMany(requests: readonly IssueRequest[], options: IssueManyOptions = {}): Promise<IssueManyResult> {
-    const signer = this.requireSigner("issueMany");
-    const started = Date.now();
-    const batchSize = options.batchSize ?? MAX_BATCH_SIZE;
-    const inFlight = options.inFlight ?? 8;
-    const checkConcurrency = options.checkConcurrency ?? 32;
-    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
-      throw new InvalidArgumentError("batchSize", `must be an integer from 1 to ${MAX_BATCH_SIZE}`);
-    }
-    if (!Number.isInteger(inFlight) || inFlight < 1) throw new InvalidArgumentError("inFlight", "must be at least 1");
-    if (!Number.isInteger(checkConcurrency) || checkConcurrency < 1) {
-      throw new InvalidArgumentError("checkConcurrency", "must be at least 1");
-    }
-    if (!Array.isArray(requests)) throw new InvalidArgumentError("requests", "expected an array");
-
-    // 1. Validate everything first: one error lists every fault of every bill.
-    const inputs: BillInput[] = [];
-    const patientSalts: (string | undefined)[] = [];
-    const issues: BillIssue[] = [];
-    requests.forEach((request, i) => {
-      try {
-        const { input, patientSalt } = this.normalise(request);
-        inputs.push(input);
-        patientSalts.push(patientSalt);
-      } catch (e) {
-        if (!(e instanceof InvalidBillError)) throw e;
-        for (const issue of e.issues) {
-          issues.push({ path: issue.path ? `${i}.${issue.path}` : String(i), message: issue.message });
-        }
-        inputs.push(undefined as unknown as BillInput);
-        patientSalts.push(undefined);
-      }
-    });
-    const issuer = await signer.getAddress();
-    const billIds = inputs.map((input) => (input ? billIdOf(issuer, input.billNumber) : ""));
-    const firstIndex = new Map<string, number>();
-    billIds.forEach((id, i) => {
-      if (!id) return;
-      const first = firstIndex.get(id);
-      if (first === undefined) firstIndex.set(id, i);
-      else if (inputs[first].contentHash !== inputs[i].contentHash || inputs[first].amount !== inputs[i].amount) {
-        issues.push({ path: `${i}.billNumber`, message: `same bill number as bill ${first} with other content` });
-      }
-    });
-    if (issues.length > 0) throw new InvalidBillError(issues, `${requests.length} bills`);
-
-    const total = inputs.length;
-    const issuedNow = new Array<boolean>(total).fill(false);
-    const transactions: BatchReceipt[] = [];
-    let issued = 0;
-    let skipped = 0;
-    const progress = (): void => {
-      const seconds = (Date.now() - started) / 1000;
-      options.onProgress?.({
-        done: issued + skipped,
-        total,
-        issued,
-        skipped,
-        billsPerSecond: seconds > 0 ? issued / seconds : 0,
-      });
-    };
-
-    // A bill repeated in the input is skipped after its first occurrence.
-    let pending: number[] = [];
-    billIds.forEach((id, i) => {
-      if (firstIndex.get(id) === i) pending.push(i);
-      else skipped++;
-    });
-    // Bills to check one by one (a batch of theirs failed, or the caller asked for it).
-    let suspects = new Set<number>(options.checkAll ? pending : []);
-
-    for (let round = 0; pending.length > 0; round++) {
-      if (round >= 6) {
-        throw new MedBillError(
-          `issueMany gave up after ${round} rounds with ${pending.length} bills left`,
-          "ISSUE_MANY_STUCK",
-        );
-      }
-      // 2. Skip what is already on chain (see `IssueManyOptions.checkAll` for how it is found).
-      // The first round's preflight runs alongside its existence check, on the first bills asked for; if one of
-      // them turns out to be on chain, its estimate fails and sendBatches plans again with the first batch.
-      const prepared =
-        round === 0 ? this.planBatches(pending.slice(0, 2).map((i) => inputs[i])).catch(() => null) : undefined;
-      const onChain = await this.onChain(pending, billIds, issuer, suspects, batchSize, checkConcurrency);
-      const todo = pending.filter((i) => !onChain.has(i));
-      skipped += pending.length - todo.length;
-      progress();
-      if (todo.length === 0) break;
-
-      // 3. Send the batches, several in flight.
-      const batches: number[][] = [];
-      for (let k = 0; k < todo.length; k += batchSize) batches.push(todo.slice(k, k + batchSize));
-      const failed = await this.sendBatches(
-        batches.map((batch) => batch.map((i) => inputs[i])),
-        inFlight,
-        (b, receipt) => {
-          for (const i of batches[b]) issuedNow[i] = true;
-          issued += batches[b].length;
-          transactions.push({ ...writeResult(receipt), count: batches[b].length });
-          progress();
-        },
-        prepared,
-      );
-      pending = todo.filter((i) => !issuedNow[i]);
-      suspects = new Set(failed.flatMap((b) => batches[b]));
-      if (pending.length > 0) await sleep(300); // let ethers' 250 ms request cache expire before counting again
-    }
-
-    transactions.sort((a, b) => a.blockNumber - b.blockNumber);
-    const seconds = (Date.now() - started) / 1000;
-    return {
-      billIds,
-      issuedNow,
-      inputs,
-      patientSalts,
-      issued,
-      skipped,
-      transactions,
-      txHashes: transactions.map((t) => t.txHash),
-      blockNumber: transactions.length > 0 ? transactions[transactions.length - 1].blockNumber : null,
-      gasUsed: transactions.reduce((sum, t) => sum + t.gasUsed, 0n),
-      seconds,
-      billsPerSecond: seconds > 0 ? issued / seconds : 0,
-    };
+    return issueMany(this.actions, (request) => this.normalise(request), requests, options);
   }
 
   /**
@@ -425,6 +309,38 @@ export class MedBillClient {
       totalReimbursed: event ? (event.args.totalReimbursed as bigint) : 0n,
       claimRef: ref,
     };
+  }
+
+  /**
+   * Reimburses up to 300 bills in one atomic transaction (`reimburseBatch`) as the connected payer, each claim with
+   * exactly the rules of {@link reimburse}. The call is checked first: a claim the registry refuses throws
+   * {@link BatchItemInvalidError} naming its index and reason, and nothing is sent.
+   *
+   * @param claims - Bill, amount in fen and claim reference of each.
+   * @throws {@link InvalidClaimsError} listing every malformed claim; the registry's typed errors.
+   */
+  async reimburseBatch(claims: readonly Claim[]): Promise<ReimburseBatchResult> {
+    this.requireSigner("reimburseBatch");
+    const items = parseClaims(claims);
+    const receipt = await this.send("reimburseBatch", [items]);
+    return { ...writeResult(receipt), count: items.length };
+  }
+
+  /**
+   * Reimburses many claims as the connected payer, in atomic `reimburseBatch` transactions of up to `batchSize`,
+   * several in flight. Every claim is validated first ({@link InvalidClaimsError} lists every fault), then judged
+   * against the chain: a claim this payer already paid on the bill with the same claim reference and amount is
+   * `alreadyPaid` (so a rerun after a crash pays exactly what is not yet paid); one the registry would refuse (an
+   * unknown, voided or settled bill, an over-claim, a second claim on a bill) is `refused` with the typed error
+   * `reimburse` would raise; the rest are paid. A batch that fails because of one claim (a race with another
+   * payer) is resent without it. A refusal of the payer itself (role, pause) is thrown.
+   *
+   * @param claims - Bill, amount in fen and claim reference of each.
+   * @param options - Batch size, transactions in flight, progress callback.
+   * @returns Each claim's outcome in input order, counts and the transactions.
+   */
+  async reimburseMany(claims: readonly Claim[], options: ReimburseManyOptions = {}): Promise<ReimburseManyResult> {
+    return reimburseMany(this.actions, claims, options);
   }
 
   /**
@@ -602,9 +518,9 @@ export class MedBillClient {
    */
   async history(billId: string, range: BlockRange = {}): Promise<HistoryEntry[]> {
     const id = bytes32Arg("billId", billId);
-    const topics = ["BillIssued", "BillReimbursed", "BillVoided"].map((n) => this.iface.getEvent(n)!.topicHash);
+    const topics = ["BillIssued", "BillReimbursed", "BillVoided"].map((n) => this.logReader.topic(n));
     const events: BillEvent[] = [];
-    for await (const page of this.logPages([topics, id], range)) events.push(...page);
+    for await (const page of this.logReader.events([topics, id], range)) events.push(...page);
     const times = new Map<number, number>();
     await mapLimit([...new Set(events.map((e) => e.blockNumber))], 16, async (n) => {
       const block = await this.read(() => this.provider.getBlock(n));
@@ -628,13 +544,13 @@ export class MedBillClient {
     const q = query as { issuer?: string; patientRef?: string; claimer?: string } & BlockRange;
     const given = [q.issuer, q.patientRef, q.claimer].filter((v) => v !== undefined).length;
     if (given !== 1) throw new InvalidArgumentError("query", "give exactly one of issuer, patientRef, claimer");
-    const issued = this.iface.getEvent("BillIssued")!.topicHash;
-    const reimbursed = this.iface.getEvent("BillReimbursed")!.topicHash;
+    const issued = this.logReader.topic("BillIssued");
+    const reimbursed = this.logReader.topic("BillReimbursed");
     let topics: (string | string[] | null)[];
     if (q.issuer !== undefined) topics = [issued, null, topicOfAddress(addressArg("issuer", q.issuer))];
     else if (q.patientRef !== undefined) topics = [issued, null, null, bytes32Arg("patientRef", q.patientRef)];
     else topics = [reimbursed, null, topicOfAddress(addressArg("claimer", q.claimer))];
-    for await (const page of this.logPages(topics, q)) yield* page;
+    for await (const page of this.logReader.events(topics, q)) yield* page;
   }
 
   /**
@@ -645,8 +561,8 @@ export class MedBillClient {
    * @param range - Blocks to read (default: from the client's `fromBlock` to the latest).
    */
   async *events(range: BlockRange = {}): AsyncGenerator<BillEvent[]> {
-    const topics = ["BillIssued", "BillReimbursed", "BillVoided"].map((n) => this.iface.getEvent(n)!.topicHash);
-    yield* this.logPages([topics], range);
+    const topics = ["BillIssued", "BillReimbursed", "BillVoided"].map((n) => this.logReader.topic(n));
+    yield* this.logReader.events([topics], range);
   }
 
   /** Whether an account holds a role. @param role - The role. @param account - The account. */
@@ -662,10 +578,10 @@ export class MedBillClient {
    * @param range - Blocks to search (default: from the client's `fromBlock`).
    */
   async roleMembers(role: RoleName, range: BlockRange = {}): Promise<string[]> {
-    const granted = this.iface.getEvent("RoleGranted")!.topicHash;
-    const revoked = this.iface.getEvent("RoleRevoked")!.topicHash;
+    const granted = this.logReader.topic("RoleGranted");
+    const revoked = this.logReader.topic("RoleRevoked");
     const members = new Set<string>();
-    for await (const logs of this.logs([[granted, revoked], roleId(role)], range)) {
+    for await (const logs of this.logReader.logs([[granted, revoked], roleId(role)], range)) {
       for (const log of logs) {
         const account = addressFromTopic(log.topics[2]);
         members.delete(account);
@@ -694,8 +610,7 @@ export class MedBillClient {
   // Internals
 
   private requireSigner(method: string): Signer {
-    if (this.signer === null) throw new ReadOnlyError(method);
-    return this.signer;
+    return this.sender.requireSigner(method);
   }
 
   private normalise(request: IssueRequest): { input: BillInput; patientSalt: string | undefined } {
@@ -723,11 +638,6 @@ export class MedBillClient {
     return { input: this.toBillInput(request), patientSalt: undefined };
   }
 
-  private async exists(billId: string): Promise<boolean> {
-    const bill = await this.read(() => this.contract.getBill(billId));
-    return bill.status !== 0n;
-  }
-
   /** Preflights (estimateGas), sends and waits for one transaction, turning failures into typed errors. */
   private async send(method: string, args: unknown[]): Promise<TransactionReceipt> {
     const fn = this.contract.getFunction(method);
@@ -738,253 +648,7 @@ export class MedBillClient {
       throw toMedBillError(e);
     }
     const data = this.iface.encodeFunctionData(method, args);
-    return this.mined(await this.transact({ to: this.address, data, gasLimit: gasWithMargin(gas) }));
-  }
-
-  /**
-   * Sends one transaction and returns its hash once the node has taken it. The nonce is `nonce` when given (a
-   * pipeline, which reserved it), else the node's pending count, asked past ethers' 250 ms request cache, or past
-   * the last nonce this process used while its transactions are being sent. A node that cannot queue a nonce yet
-   * (Hardhat's automine, with transactions arriving out of order) is asked again shortly; a nonce used meanwhile by
-   * someone else is replaced, unless it was given.
-   */
-  private async transact(request: TransactionRequest, nonce?: number, turn?: Turn): Promise<string> {
-    const signer = this.requireSigner("transact");
-    const address = await signer.getAddress();
-    let current = nonce ?? (await reserveNonce(signer, this.provider, address));
-    try {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await this.sendSigned(signer, { ...request, nonce: current, chainId: this.chainId }, turn);
-        } catch (e) {
-          const clash = nonceClash(e);
-          if (clash === "high" && attempt < 50) {
-            await sleep(Math.min(200, 10 * (attempt + 1)));
-          } else if (clash === "low" && nonce === undefined && attempt < 5) {
-            settleNonce(this.provider, address);
-            current = await reserveNonce(signer, this.provider, address);
-          } else {
-            throw toMedBillError(e);
-          }
-        }
-      }
-    } finally {
-      settleNonce(this.provider, address);
-    }
-  }
-
-  /**
-   * Sends a transaction and returns its hash. A complete one (fees given) from a signer that signs locally (an
-   * ethers Wallet) is signed here (by {@link signFast} where it can) and sent raw, sparing ethers' re-parsing of
-   * the signed transaction, which costs as much as signing for a full batch; any other goes through
-   * `signer.sendTransaction`. With a `turn`, the transaction goes out only once the node has taken the previous one
-   * of a pipeline (nonce order: a node that mines at once cannot queue a nonce that arrives early); signing and
-   * waiting for receipts overlap.
-   */
-  private async sendSigned(signer: Signer, request: TransactionRequest, turn?: Turn): Promise<string> {
-    try {
-      const send = rawSend(this.provider);
-      const complete = request.gasPrice != null || request.maxFeePerGas != null;
-      let signed: string | undefined;
-      if (complete && send !== null && this.signsLocally !== false) {
-        try {
-          signed = signFast(signer, request) ?? (await signer.signTransaction(request));
-          this.signsLocally = true;
-        } catch (e) {
-          if (this.signsLocally === true) throw e;
-          this.signsLocally = false; // a JSON-RPC signer: the node signs
-        }
-      }
-      await turn?.ready;
-      if (signed !== undefined && send !== null) return await this.sendRaw(send, signed);
-      return (await signer.sendTransaction(request)).hash;
-    } finally {
-      turn?.pass();
-    }
-  }
-
-  /** Waits for a sent transaction's receipt (its logs included), which must show success. */
-  private async mined(hash: string): Promise<TransactionReceipt> {
-    // The transaction is out: its receipt is worth waiting for longer than an ordinary read (about 10 s).
-    const receipt =
-      (await this.read(() => this.provider.getTransactionReceipt(hash), 8)) ??
-      (await this.read(() => this.provider.waitForTransaction(hash), 8));
-    if (receipt === null) throw new MedBillError(`transaction ${hash} was dropped`, "TX_DROPPED");
-    if (receipt.status !== 1) {
-      throw new UnknownRevertError("0x", `transaction ${hash} reverted (status ${receipt.status})`);
-    }
-    return receipt;
-  }
-
-  /**
-   * Like {@link mined}, for a pipeline that needs only the block and the gas: the node's receipt is read as it
-   * comes, not made into ethers objects (a full batch's receipt has 300 logs, each with a checksummed address).
-   */
-  private async minedLean(hash: string): Promise<Mined> {
-    const send = rawSend(this.provider);
-    if (send !== null) {
-      const raw = (await this.read(() => send("eth_getTransactionReceipt", [hash]), 8)) as {
-        status?: string;
-        blockNumber?: string;
-        gasUsed?: string;
-      } | null;
-      if (raw && raw.blockNumber != null && raw.gasUsed != null) {
-        if (Number(raw.status) !== 1) {
-          throw new UnknownRevertError("0x", `transaction ${hash} reverted (status ${raw.status})`);
-        }
-        return { hash, blockNumber: Number(raw.blockNumber), gasUsed: BigInt(raw.gasUsed) };
-      }
-    }
-    return this.mined(hash);
-  }
-
-  /**
-   * Sends a signed transaction. Sending the same bytes again is harmless, so a send that fails in transport (a
-   * dropped socket) is tried again, and a transaction the node knows already (the answer was lost, not the request)
-   * counts as sent.
-   */
-  private async sendRaw(
-    send: (method: string, params: unknown[]) => Promise<unknown>,
-    signed: string,
-  ): Promise<string> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return String(await send("eth_sendRawTransaction", [signed]));
-      } catch (e) {
-        const lost = toMedBillError(e) instanceof NodeUnreachableError;
-        if (lost || attempt > 0) {
-          const hash = keccak256(signed); // 40 kB for a full batch: only worth hashing when it is needed
-          const known = await this.provider.getTransaction(hash).catch(() => null);
-          if (known !== null) return hash;
-        }
-        if (!lost || attempt >= 2) throw e;
-        await sleep(300 * 2 ** attempt);
-      }
-    }
-  }
-
-  /**
-   * The preflight of a pipeline, with one and two bills of it: a refusal (role, pause, a bill issued meanwhile)
-   * throws before anything is sent, and the two estimates give the gas of a batch of any size without simulating a
-   * full batch. Also the fees, fixed for the whole pipeline.
-   */
-  private async planBatches(sample: readonly BillInput[]): Promise<BatchPlan> {
-    const fn = this.contract.getFunction("issueBatch");
-    const [one, two, fee] = await Promise.all([
-      fn.estimateGas([sample[0]]),
-      sample.length > 1 ? fn.estimateGas(sample.slice(0, 2)) : null,
-      this.provider.getFeeData(),
-    ]);
-    const feeFields: Partial<TransactionRequest> =
-      fee.maxFeePerGas !== null && fee.maxPriorityFeePerGas !== null
-        ? { type: 2, maxFeePerGas: fee.maxFeePerGas, maxPriorityFeePerGas: fee.maxPriorityFeePerGas }
-        : { type: 0, gasPrice: fee.gasPrice ?? 0n };
-    return { one, perBill: two !== null && two > one ? two - one : 60_000n, feeFields };
-  }
-
-  /**
-   * Sends `batches` with `inFlight` transactions at once and consecutive nonces, and returns the indices of the
-   * batches that failed in a way a recheck can mend (a bill issued meanwhile, a revert without data, a nonce
-   * clash). Any other failure (a refusal such as a pause or a revoked role) is thrown once the transactions in
-   * flight have settled.
-   */
-  private async sendBatches(
-    batches: BillInput[][],
-    inFlight: number,
-    onMined: (batch: number, receipt: Mined) => void,
-    prepared?: Promise<BatchPlan | null>,
-  ): Promise<number[]> {
-    if (batches.length === 0) return [];
-    const signer = this.requireSigner("issueMany");
-    const address = await signer.getAddress();
-    let plan = prepared === undefined ? null : await prepared;
-    if (plan === null) {
-      try {
-        plan = await this.planBatches(batches[0]);
-      } catch (e) {
-        const error = toMedBillError(e);
-        if (isRecheckable(error)) return [0];
-        throw error;
-      }
-    }
-    const { one, perBill, feeFields } = plan;
-    const firstNonce = await reserveNonce(signer, this.provider, address);
-    // Batch b goes out once the node has taken batch b - 1.
-    const passes: (() => void)[] = [];
-    const gone = batches.map((_, b) => new Promise<void>((resolve) => (passes[b] = resolve)));
-    let next = 0;
-    let fatal: unknown = null;
-    const failed: number[] = [];
-    const worker = async (): Promise<void> => {
-      while (fatal === null && next < batches.length) {
-        const b = next++;
-        const nonce = b === 0 ? firstNonce : takeNonce(this.provider, address, firstNonce + b);
-        const batch = batches[b];
-        const data = encodeIssueBatch(batch);
-        // 10% above the estimate: calldata costs vary a little from bill to bill.
-        const gasLimit = minBig(MAX_TX_GAS, ((one + perBill * BigInt(batch.length - 1)) * 11n) / 10n);
-        try {
-          const turn = { ready: b === 0 ? Promise.resolve() : gone[b - 1], pass: passes[b] };
-          onMined(
-            b,
-            await this.minedLean(await this.transact({ to: this.address, data, gasLimit, ...feeFields }, nonce, turn)),
-          );
-        } catch (e) {
-          if (isRecheckable(e)) failed.push(b);
-          else fatal ??= e;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(inFlight, batches.length) }, worker));
-    if (fatal !== null) throw fatal;
-    return failed;
-  }
-
-  /**
-   * Which of the `pending` bills are on chain. `suspects` are read one by one (`getBill`). The other bills are cut
-   * into batches as they will be sent, and only the first and last bill of each batch are read; when one of them
-   * is on chain, the whole batch is looked up in the `BillIssued` logs (one query for the batch, rather than a
-   * read per bill). A batch of a crashed run is all on chain or not at all, so a rerun finds every bill this way;
-   * a bill missed makes its batch revert, and that batch is then read bill by bill and resent.
-   */
-  private async onChain(
-    pending: readonly number[],
-    billIds: readonly string[],
-    issuer: string,
-    suspects: ReadonlySet<number>,
-    batchSize: number,
-    concurrency: number,
-  ): Promise<Set<number>> {
-    const found = new Set<number>();
-    const read = async (indices: readonly number[]): Promise<void> => {
-      const exists = await mapLimit(indices, concurrency, (i) => this.exists(billIds[i]));
-      indices.forEach((i, k) => exists[k] && found.add(i));
-    };
-    await read(pending.filter((i) => suspects.has(i)));
-    const rest = pending.filter((i) => !suspects.has(i));
-    const samples: number[][] = [];
-    for (let k = 0; k < rest.length; k += batchSize) samples.push(rest.slice(k, k + batchSize));
-    const ends = samples.flatMap((batch) => (batch.length > 1 ? [batch[0], batch[batch.length - 1]] : [batch[0]]));
-    await read(ends);
-    const touched = samples.filter((batch) => found.has(batch[0]) || found.has(batch[batch.length - 1]));
-    if (touched.length === 0) return found;
-    const topic = this.iface.getEvent("BillIssued")!.topicHash;
-    try {
-      const toBlock = await this.read(() => this.provider.getBlockNumber());
-      await mapLimit(touched, 4, async (batch) => {
-        const byId = new Map(batch.map((i) => [billIds[i], i]));
-        const topics = [topic, [...byId.keys()], topicOfAddress(issuer)];
-        for await (const logs of this.logs(topics, { toBlock })) {
-          for (const log of logs) {
-            const i = byId.get(log.topics[1].toLowerCase());
-            if (i !== undefined) found.add(i);
-          }
-        }
-      });
-    } catch {
-      await read(touched.flat().filter((i) => !found.has(i))); // a node that refuses such filters: read them
-    }
-    return found;
+    return this.sender.mined(await this.sender.transact({ to: this.address, data, gasLimit: gasWithMargin(gas) }));
   }
 
   private findEvent(receipt: TransactionReceipt, name: string): ReturnType<Interface["parseLog"]> {
@@ -996,94 +660,9 @@ export class MedBillClient {
     return null;
   }
 
-  /**
-   * Runs a read, turning failures into the SDK's errors. A read that fails in transport is tried again, up to
-   * `attempts` times in all (a keep-alive socket the node closed as it was reused fails one request: "socket hang
-   * up").
-   */
-  private async read<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fn();
-      } catch (e) {
-        const error = toMedBillError(e);
-        if (!(error instanceof NodeUnreachableError) || attempt >= attempts) throw error;
-        await sleep(Math.min(2000, 300 * 2 ** (attempt - 1))); // past ethers' 250 ms cache of the failure
-      }
-    }
-  }
-
-  private async rangeOf(range: BlockRange): Promise<[number, number]> {
-    const from = range.fromBlock ?? this.fromBlock;
-    const to = range.toBlock ?? (await this.read(() => this.provider.getBlockNumber()));
-    for (const [name, v] of [
-      ["fromBlock", from],
-      ["toBlock", to],
-    ] as const) {
-      if (!Number.isSafeInteger(v) || v < 0) throw new InvalidArgumentError(name, "must be a block number");
-    }
-    return [from, to];
-  }
-
-  /** The registry's logs matching `topics`, a page of `blockRange` blocks at a time, in chain order. */
-  private async *logs(topics: (string | string[] | null)[], range: BlockRange): AsyncGenerator<Log[]> {
-    const [from, to] = await this.rangeOf(range);
-    for (let start = from; start <= to; start += this.blockRange) {
-      const end = Math.min(to, start + this.blockRange - 1);
-      const logs = await this.read(() =>
-        this.provider.getLogs({ address: this.address, topics, fromBlock: start, toBlock: end }),
-      );
-      if (logs.length > 0) yield sortLogs(logs);
-    }
-  }
-
-  /** Like {@link logs}, parsed into bill events. */
-  private async *logPages(topics: (string | string[] | null)[], range: BlockRange): AsyncGenerator<BillEvent[]> {
-    for await (const logs of this.logs(topics, range)) {
-      const events = logs.map((log) => this.toEvent(log)).filter((e): e is BillEvent => e !== null);
-      if (events.length > 0) yield events;
-    }
-  }
-
-  private toEvent(log: Log): BillEvent | null {
-    const parsed = this.iface.parseLog(log);
-    if (!parsed) return null;
-    const meta: EventMeta = { blockNumber: log.blockNumber, logIndex: log.index, txHash: log.transactionHash };
-    const a = parsed.args;
-    switch (parsed.name) {
-      case "BillIssued":
-        return {
-          kind: "issued",
-          ...meta,
-          billId: a.billId,
-          issuer: a.issuer,
-          patientRef: a.patientRef,
-          billNumber: a.billNumber,
-          amount: a.amount,
-          contentHash: a.contentHash,
-        };
-      case "BillReimbursed":
-        return {
-          kind: "reimbursed",
-          ...meta,
-          billId: a.billId,
-          claimer: a.claimer,
-          claimRef: a.claimRef,
-          amount: a.amount,
-          totalReimbursed: a.totalReimbursed,
-        };
-      case "BillVoided":
-        return {
-          kind: "voided",
-          ...meta,
-          billId: a.billId,
-          issuer: a.issuer,
-          reason: a.reason,
-          replacementId: a.replacementId,
-        };
-      default:
-        return null;
-    }
+  /** Runs a read, retried past transport failures ({@link TxSender.read}). */
+  private read<T>(fn: () => Promise<T>): Promise<T> {
+    return this.sender.read(fn);
   }
 }
 
@@ -1113,170 +692,7 @@ function roleId(role: RoleName): string {
   return id;
 }
 
-function writeResult(receipt: Mined): WriteResult {
-  return { txHash: receipt.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
-}
-
-function gasWithMargin(gas: bigint): bigint {
-  const padded = gas + gas / 5n;
-  return gas > MAX_TX_GAS ? gas : minBig(padded, MAX_TX_GAS);
-}
-
-function minBig(a: bigint, b: bigint): bigint {
-  return a < b ? a : b;
-}
-
-/** A batch failure that a bill-by-bill recheck can mend: a bill issued meanwhile, a bare revert, a nonce clash. */
-function isRecheckable(error: unknown): boolean {
-  const e = toMedBillError(error);
-  if (e instanceof BatchItemInvalidError) return e.reasonName === "BillAlreadyIssued";
-  if (e instanceof BillAlreadyIssuedError) return true;
-  // A batch lost in transport may or may not have landed: the recheck finds out.
-  return e instanceof UnknownRevertError || e instanceof NodeUnreachableError || nonceClash(error) !== null;
-}
-
-/** "low": the nonce was used already; "high": the node cannot queue it (Hardhat automine); else null. */
-function nonceClash(error: unknown): "low" | "high" | null {
-  const code = (error as { code?: unknown })?.code;
-  if (code === "NONCE_EXPIRED") return "low";
-  const message = JSON.stringify(errorText(error));
-  if (/nonce too low|nonce has already been used|already known/i.test(message)) return "low";
-  if (/nonce too high/i.test(message)) return "high";
-  return null;
-}
-
-function errorText(error: unknown, depth = 0): string {
-  if (depth > 5 || error === null || typeof error !== "object") return typeof error === "string" ? error : "";
-  const e = error as Record<string, unknown>;
-  let text = typeof e.message === "string" ? e.message : "";
-  for (const key of ["error", "info", "cause", "data"]) text += " " + errorText(e[key], depth + 1);
-  return text;
-}
-
-const ISSUE_BATCH_SELECTOR = BillRegistry__factory.createInterface().getFunction("issueBatch").selector;
-
-/**
- * @internal The calldata of `issueBatch(BillInput[])` for validated inputs, written out: an array of static tuples is its offset, its length and
- * four words per bill (what `encodeFunctionData` gives, about ten times faster for a full batch).
- */
-export function encodeIssueBatch(inputs: readonly BillInput[]): string {
-  const words = [
-    ISSUE_BATCH_SELECTOR,
-    (32).toString(16).padStart(64, "0"),
-    inputs.length.toString(16).padStart(64, "0"),
-  ];
-  for (const input of inputs) {
-    words.push(
-      input.billNumber.slice(2),
-      input.patientRef.slice(2),
-      input.contentHash.slice(2),
-      input.amount.toString(16).padStart(64, "0"),
-    );
-  }
-  return words.join("");
-}
-
-/** What a write's result needs of its receipt. */
-type Mined = Pick<TransactionReceipt, "hash" | "blockNumber" | "gasUsed">;
-
-/** What a pipeline of batches needs to know before sending: gas of one bill, of each more, and the fees. */
-interface BatchPlan {
-  readonly one: bigint;
-  readonly perBill: bigint;
-  readonly feeFields: Partial<TransactionRequest>;
-}
-
-/** A transaction's place in a pipeline: `ready` once the node took the one before; `pass` once it took this one. */
-interface Turn {
-  readonly ready: Promise<void>;
-  readonly pass: () => void;
-}
-
-/** The provider's raw JSON-RPC `send`, where it has one. */
-function rawSend(provider: Provider): ((method: string, params: unknown[]) => Promise<unknown>) | null {
-  const send = (provider as unknown as { send?: (method: string, params: unknown[]) => Promise<unknown> }).send;
-  return typeof send === "function" ? (method, params) => send.call(provider, method, params) : null;
-}
-
-/** Per provider and account: the next nonce this process will use, and how many of its transactions are in flight. */
-const nonceBooks = new WeakMap<Provider, Map<string, { next: number; inFlight: number }>>();
-
-/** The account's pending transaction count, asked of the node itself where the provider allows (no cache). */
-async function pendingNonce(signer: Signer, provider: Provider, address: string): Promise<number> {
-  const send = rawSend(provider);
-  return send !== null
-    ? Number(await send("eth_getTransactionCount", [address, "pending"]))
-    : signer.getNonce("pending");
-}
-
-/** Reserves the next nonce of `address`; {@link settleNonce} once its transaction is settled. */
-async function reserveNonce(signer: Signer, provider: Provider, address: string): Promise<number> {
-  return takeNonce(provider, address, await pendingNonce(signer, provider, address));
-}
-
-/**
- * Reserves `atLeast`, or past the last nonce reserved while transactions of this process are still in flight
- * (the node may not count those yet). With nothing in flight the node's count is the truth (even after a chain
- * snapshot was reverted), so nothing is remembered.
- */
-function takeNonce(provider: Provider, address: string, atLeast: number): number {
-  let book = nonceBooks.get(provider);
-  if (book === undefined) {
-    book = new Map();
-    nonceBooks.set(provider, book);
-  }
-  const entry = book.get(address);
-  const nonce = entry ? Math.max(atLeast, entry.next) : atLeast;
-  book.set(address, { next: nonce + 1, inFlight: (entry?.inFlight ?? 0) + 1 });
-  return nonce;
-}
-
-/** Marks one transaction of `address` settled (mined or failed). */
-function settleNonce(provider: Provider, address: string): void {
-  const book = nonceBooks.get(provider);
-  const entry = book?.get(address);
-  if (!book || !entry) return;
-  if (--entry.inFlight <= 0) book.delete(address);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function topicOfAddress(address: string): string {
-  return "0x" + address.slice(2).toLowerCase().padStart(64, "0");
-}
-
-function addressFromTopic(topic: string): string {
-  return addressArg("topic", "0x" + topic.slice(26));
-}
-
-function sortLogs(logs: readonly Log[]): Log[] {
-  return [...logs].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** @internal Maps with at most `limit` calls in flight, keeping order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
+/** @internal Re-exported for the tests that check it against the ABI coder. */
+export { encodeIssueBatch } from "./pipeline/calldata";
+/** @internal */
+export { mapLimit } from "./pipeline/util";

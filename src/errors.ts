@@ -28,6 +28,20 @@ export class InvalidBillError extends MedBillError {
   }
 }
 
+/**
+ * Claims given to `reimburseMany` failed validation before anything was sent; `issues` lists every fault, each
+ * `path` naming the claim's index and field (e.g. `"3.amount"`).
+ */
+export class InvalidClaimsError extends MedBillError {
+  /** Every problem found. */
+  readonly issues: readonly BillIssue[];
+  /** @param issues - Every problem found. */
+  constructor(issues: readonly BillIssue[]) {
+    super(`invalid claims: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`, "INVALID_CLAIMS");
+    this.issues = issues;
+  }
+}
+
 /** A bill URI (QR payload) is malformed: wrong scheme, chain id, address checksum, hash length, or extra parts. */
 export class InvalidUriError extends MedBillError {
   /** The URI as given. */
