@@ -3,3 +3,5 @@
 import "./roles";
 import "./bills";
 import "./import";
+import "./settle";
+import "./reconcile";
