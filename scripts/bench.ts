@@ -5,7 +5,7 @@
  *
  * Usage (after `npx hardhat compile`, which `npm run bench` does first):
  *   npm run bench                      # 50,000 bills replayed, then 5,000 reimbursements by two payers
- *   npm run bench -- --full            # 600,000 bills: Zhejiang's first two weeks
+ *   npm run bench -- --full            # 600,000 bills: Zhejiang's first two weeks, then 60,000 reimbursements
  *   npm run bench -- --bills 2000 --sample 100 --out /tmp/bench --quick --no-progress
  *
  * Options: --bills N, --sample N, --batch-size N (default 300), --in-flight N (default 16), --chunk-size N
@@ -53,6 +53,7 @@ function parseArgs(argv: readonly string[]): Args {
     progress: true,
   };
   let billsGiven = false;
+  let sampleGiven = false;
   const count = (flag: string, value: string | undefined, min: number): number => {
     const parsed = Number(value);
     if (value === undefined || !Number.isSafeInteger(parsed) || parsed < min) {
@@ -72,6 +73,7 @@ function parseArgs(argv: readonly string[]): Args {
         break;
       case "--sample":
         args.sample = count(flag, argv[++i], 0);
+        sampleGiven = true;
         break;
       case "--batch-size":
         args.batchSize = count(flag, argv[++i], 1);
@@ -106,6 +108,7 @@ function parseArgs(argv: readonly string[]): Args {
   }
   if (args.full && billsGiven) throw new Error("--full and --bills cannot be combined (--full means 600,000 bills)");
   if (args.full) args.bills = ZHEJIANG.bills;
+  if (args.full && !sampleGiven) args.sample = 60_000;
   return args;
 }
 

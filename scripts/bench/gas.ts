@@ -20,6 +20,9 @@ import { EAS_BILL_SCHEMA, easData, syntheticBill, type SyntheticBill } from "./s
 /** The most gas one transaction may use: the SDK's `MAX_TX_GAS` (EIP-7825), as a number for the arithmetic here. */
 export const TX_GAS_CAP = Number(MAX_TX_GAS);
 
+/** The batch sizes of `reimburseBatch` rows (issue 13's aim is at 100; 300 is `MAX_BATCH_SIZE`). */
+export const REIMBURSE_BATCH_SIZES = [1, 10, 100, 300] as const;
+
 /** The batch sizes every batching system is measured at (plus the largest batch that fits {@link TX_GAS_CAP}). */
 export const BATCH_SIZES: readonly number[] = [1, 10, 50, 100, 200];
 
@@ -281,6 +284,27 @@ export async function measureGas(hre: HardhatRuntimeEnvironment, options: GasOpt
     1,
     await mined(bySocial.reimburse(await idOf(fullBill), fullBill.amount, claimRef(3))),
   );
+  // reimburseBatch: each size pays fresh bills (issued beforehand, 36 % each), so every item is a first payment.
+  for (const n of REIMBURSE_BATCH_SIZES) {
+    log(`MedBill: reimburseBatch ${n}`);
+    const bills = freshBills(n);
+    for (let k = 0; k < n; k += maxBatch) await mined(asHospital.issueBatch(bills.slice(k, k + maxBatch)));
+    const items = await Promise.all(
+      bills.map(async (bill, i) => ({
+        billId: await idOf(bill),
+        amount: (bill.amount * 36n) / 100n > 0n ? (bill.amount * 36n) / 100n : 1n,
+        claimRef: claimRef(1_000_000 + nextBill + i),
+      })),
+    );
+    await medbillRow(
+      `medbill.reimburseBatch.${n}`,
+      "reimburse",
+      `reimburseBatch (${n} bills${n === maxBatch ? ", largest" : ""})`,
+      n,
+      await mined(bySocial.reimburseBatch(items)),
+      { largest: n === maxBatch },
+    );
+  }
   await medbillRow(
     "medbill.voidBill",
     "void",
