@@ -91,7 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     dataDir: path.resolve(cwd, nonEmpty(env, "MEDBILL_DATA_DIR") ?? ".medbill"),
     confirmations: integer(env, "MEDBILL_CONFIRMATIONS", 0, 0, 10_000),
     bodyLimit: integer(env, "MEDBILL_BODY_LIMIT", 64 * 1024, 1024, 16 * 1024 * 1024),
-    batchWaitMs: integer(env, "MEDBILL_BATCH_WAIT_MS", 200, 0, 60_000),
+    batchWaitMs: integer(env, "MEDBILL_BATCH_WAIT_MS", 500, 0, 60_000),
     batchSize: integer(env, "MEDBILL_BATCH_SIZE", 300, 1, 300),
     pollMs: integer(env, "MEDBILL_POLL_MS", 250, 10, 60_000),
     indexBlockRange: integer(env, "MEDBILL_INDEX_BLOCK_RANGE", 2_000, 1, 100_000),

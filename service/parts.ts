@@ -4,7 +4,8 @@
  */
 import { deliveryPart } from "./delivery/part";
 import { indexerPart } from "./indexer/part";
+import { intakePart } from "./intake/part";
 import type { ServicePart } from "./part";
 
 /** The parts of the service. */
-export const PARTS: readonly ServicePart[] = [indexerPart, deliveryPart];
+export const PARTS: readonly ServicePart[] = [indexerPart, intakePart, deliveryPart];

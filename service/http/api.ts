@@ -50,6 +50,8 @@ export interface RouteSpec<P, Q, B> {
   readonly params?: ZodType<P, ZodTypeDef, unknown>;
   readonly query?: ZodType<Q, ZodTypeDef, unknown>;
   readonly body?: ZodType<B, ZodTypeDef, unknown>;
+  /** Documents the body when the handler validates it itself (e.g. with the SDK's rules); not checked here. */
+  readonly bodyDoc?: ZodType<unknown, ZodTypeDef, unknown>;
   readonly responses: Readonly<Record<number, ResponseSpec>>;
   handler(request: Request<P, Q, B>): Promise<Reply>;
 }
@@ -150,6 +152,7 @@ export class HttpApi implements Api {
       for (const type of r.alsoAs ?? []) content[type] = { schema: { type: "string" } };
       responses[status] = Object.keys(content).length > 0 ? { description: r.description, content } : r;
     }
+    const body = spec.body ?? spec.bodyDoc;
     this.registry.registerPath({
       method: spec.method.toLowerCase() as "get" | "post" | "put" | "delete",
       path: spec.path,
@@ -159,7 +162,7 @@ export class HttpApi implements Api {
       request: {
         params: spec.params as never,
         query: spec.query as never,
-        body: spec.body ? { content: { "application/json": { schema: spec.body } }, required: true } : undefined,
+        body: body ? { content: { "application/json": { schema: body } }, required: true } : undefined,
       },
       responses: responses as never,
     });

@@ -17,19 +17,22 @@ import {
   timeParam,
 } from "../http/schemas";
 import type { PartContext } from "../part";
-import { LEDGER_COLUMNS, ledgerCsv, type LedgerRow } from "./ledger";
+import { LEDGER_CSV_COLUMNS, ledgerRowToJson, ledgerToCsv, type LedgerRow } from "../../src";
 import type { IndexerTables } from "./schema";
 
+/** The SDK's ledger row in JSON (`ledgerRowToJson`): the one row format of the CLI and the service. */
 const ledgerRowSchema = z.object({
   billId: z.string(),
   claimer: z.string(),
   claimRef: z.string(),
+  claimRefText: z.string().nullable(),
   amount: fenString,
   totalReimbursed: fenString,
   blockNumber: z.number(),
-  logIndex: z.number(),
-  txHash: z.string(),
   blockTime: z.number(),
+  time: z.string(),
+  txHash: z.string(),
+  logIndex: z.number(),
 });
 
 const ledgerQuery = z
@@ -69,7 +72,7 @@ export function ledgerRoutes(api: Api, ctx: PartContext): void {
     query: ledgerQuery,
     responses: {
       200: {
-        description: `A page of the ledger; CSV columns: ${LEDGER_COLUMNS.join(",")} (next page cursor in the Link header)`,
+        description: `A page of the ledger; CSV columns: ${LEDGER_CSV_COLUMNS.join(",")} (next page cursor in the Link header)`,
         schema: z.object({ reimbursements: z.array(ledgerRowSchema), nextCursor: z.string().nullable() }),
         alsoAs: ["text/csv"],
       },
@@ -103,18 +106,18 @@ export function ledgerRoutes(api: Api, ctx: PartContext): void {
         billId: r.bill_id,
         claimer: r.claimer,
         claimRef: r.claim_ref,
-        amount: r.amount,
-        totalReimbursed: r.total_reimbursed,
+        amount: BigInt(r.amount),
+        totalReimbursed: BigInt(r.total_reimbursed),
         blockNumber: Number(r.block),
         logIndex: r.log_index,
         txHash: r.tx_hash,
         blockTime: Number(r.block_time),
       }));
       if (/\btext\/csv\b/.test(headers.accept ?? "")) {
-        const csv = ledgerCsv(ledger) + (nextCursor !== null ? `# nextCursor=${nextCursor}\n` : "");
-        return { status: 200, body: csv, contentType: "text/csv; charset=utf-8" };
+        const headers = nextCursor !== null ? { link: `<?cursor=${nextCursor}>; rel="next"` } : undefined;
+        return { status: 200, body: ledgerToCsv(ledger), contentType: "text/csv; charset=utf-8", headers };
       }
-      return { status: 200, body: { reimbursements: ledger, nextCursor } };
+      return { status: 200, body: { reimbursements: ledger.map(ledgerRowToJson), nextCursor } };
     },
   });
 

@@ -241,3 +241,49 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+/** A TCP proxy on 127.0.0.1 in front of a node, that a test can cut and restore ("the node goes away"). */
+export interface Proxy {
+  readonly url: string;
+  /** Refuses new connections and drops open ones. */
+  cut(): Promise<void>;
+  /** Accepts connections again, on the same port. */
+  restore(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts a proxy to `target` (`http://127.0.0.1:port`). */
+export async function startProxy(target: string): Promise<Proxy> {
+  const net = await import("node:net");
+  const to = new URL(target);
+  const port = await freePort();
+  const sockets = new Set<import("node:net").Socket>();
+  let server: import("node:net").Server | undefined;
+  const listen = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      server = net.createServer((client) => {
+        const upstream = net.connect(Number(to.port), to.hostname);
+        sockets.add(client).add(upstream);
+        client.pipe(upstream).pipe(client);
+        const drop = (): void => {
+          client.destroy();
+          upstream.destroy();
+          sockets.delete(client);
+          sockets.delete(upstream);
+        };
+        client.on("error", drop).on("close", drop);
+        upstream.on("error", drop).on("close", drop);
+      });
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => resolve());
+    });
+  const cut = async (): Promise<void> => {
+    const s = server;
+    server = undefined;
+    for (const socket of sockets) socket.destroy();
+    sockets.clear();
+    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+  };
+  await listen();
+  return { url: `http://127.0.0.1:${port}`, cut, restore: listen, close: cut };
+}
