@@ -8,6 +8,9 @@
  *   npm run bench -- --full            # 600,000 bills: Zhejiang's first two weeks, then 60,000 reimbursements
  *   npm run bench -- --bills 2000 --sample 100 --out /tmp/bench --quick --no-progress
  *
+ * Then the service section (scripts/bench/service.ts): intake, indexer catch-up and the patientRef query, written to
+ * service.json and service.md; `--no-service` leaves it out, `--service-only` runs only it.
+ *
  * Options: --bills N, --sample N, --batch-size N (default 300), --in-flight N (default 16), --chunk-size N
  * (default 6,000), --out DIR, --quick (no floor for baseline rows of more than 10 items: tracing them is slow),
  * --no-throughput, --no-progress.
@@ -19,6 +22,7 @@ import hre from "hardhat";
 import { renderChart } from "./bench/chart";
 import { checkBuild, measureGas } from "./bench/gas";
 import { checkAims, FLOOR_METHOD, renderMarkdown, type BenchResults } from "./bench/report";
+import { benchService, renderServiceMarkdown } from "./bench/service";
 import { replay, ZHEJIANG } from "./bench/throughput";
 
 /** Parsed command line. */
@@ -33,11 +37,13 @@ interface Args {
   quick: boolean;
   throughput: boolean;
   progress: boolean;
+  service: boolean;
+  serviceOnly: boolean;
 }
 
 const USAGE =
   "usage: npm run bench -- [--full] [--bills N] [--sample N] [--batch-size N] [--in-flight N] [--chunk-size N] " +
-  "[--out DIR] [--quick] [--no-throughput] [--no-progress]";
+  "[--out DIR] [--quick] [--no-throughput] [--no-progress] [--no-service] [--service-only]";
 
 function parseArgs(argv: readonly string[]): Args {
   const args: Args = {
@@ -51,6 +57,8 @@ function parseArgs(argv: readonly string[]): Args {
     quick: false,
     throughput: true,
     progress: true,
+    service: true,
+    serviceOnly: false,
   };
   let billsGiven = false;
   let sampleGiven = false;
@@ -97,6 +105,12 @@ function parseArgs(argv: readonly string[]): Args {
       case "--no-progress":
         args.progress = false;
         break;
+      case "--no-service":
+        args.service = false;
+        break;
+      case "--service-only":
+        args.serviceOnly = true;
+        break;
       case "--help":
       case "-h":
         console.log(USAGE);
@@ -124,6 +138,10 @@ async function main(): Promise<void> {
   const loadAverage = os.loadavg();
 
   // Checked once, up front: TypeChain's factories (loaded by now) hold the bytecode every measurement deploys.
+  if (args.serviceOnly) {
+    await runServiceBench(args, log);
+    return;
+  }
   const build = await checkBuild(hre);
   // Throughput first, while this process is still small: the in-process network of the gas part keeps every
   // block and trace in memory, which would swamp the client's memory figures.
@@ -170,6 +188,18 @@ async function main(): Promise<void> {
   );
   console.log(markdown);
   log(`wrote ${path.relative(process.cwd(), args.out) || "."}/latest.json, latest.md, ${chart}`);
+  if (args.service) await runServiceBench(args, log);
+}
+
+/** The service section: written to service.json and service.md beside the other results. */
+async function runServiceBench(args: Args, log: (line: string) => void): Promise<void> {
+  const command = ["npm run bench", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" ");
+  const service = await benchService({ full: args.full, log, postgresUrl: process.env.MEDBILL_TEST_DATABASE_URL });
+  const markdown = renderServiceMarkdown(service, command);
+  fs.mkdirSync(args.out, { recursive: true });
+  fs.writeFileSync(path.join(args.out, "service.json"), `${JSON.stringify(service, null, 2)}\n`);
+  fs.writeFileSync(path.join(args.out, "service.md"), markdown);
+  console.log(markdown);
 }
 
 main()

@@ -54,6 +54,8 @@ const detailSchema = billSchema.partial().extend({
       state: z.enum(["queued", "sent", "issued", "failed"]),
       txHash: z.string().optional(),
       error: z.string().optional(),
+      acceptedAt: z.number().describe("when the 202 was answered, ms since the epoch"),
+      updatedAt: z.number().describe("when the state last changed, ms since the epoch"),
     })
     .optional(),
 });

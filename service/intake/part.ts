@@ -61,6 +61,7 @@ export const intakePart: ServicePart = {
         waiting: Number(waiting.n),
         issued: state.issued,
         transactions: state.transactions,
+        gasUsed: state.gasUsed.toString(),
         gasPerBill: state.issued > 0 ? Number(state.gasUsed / BigInt(state.issued)) : null,
         ...(state.lastError !== null ? { lastError: state.lastError } : {}),
       },

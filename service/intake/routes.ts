@@ -39,7 +39,7 @@ export function intakeRoutes(api: Api, ctx: PartContext, secret: string, wake: (
   ctx.hooks.billDetails.push(async (billId) => {
     const row = await db
       .selectFrom("intake_outbox")
-      .select(["state", "error", "amount"])
+      .select(["state", "error", "amount", "accepted_at", "updated_at"])
       .where("bill_id", "=", billId)
       .executeTakeFirst();
     if (row === undefined) return undefined;
@@ -48,6 +48,8 @@ export function intakeRoutes(api: Api, ctx: PartContext, secret: string, wake: (
       state: row.state,
       ...(indexed !== undefined ? { txHash: indexed.issued_tx } : {}),
       ...(row.error !== null ? { error: row.error } : {}),
+      acceptedAt: Number(row.accepted_at),
+      updatedAt: Number(row.updated_at),
     };
     return indexed === undefined ? { issuer, amount: row.amount, reimbursed: "0", intake } : { intake };
   });

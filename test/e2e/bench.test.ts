@@ -62,7 +62,17 @@ describe("benchmark (scripts/bench.ts) smoke run", function () {
 
   before(async function () {
     out = fs.mkdtempSync(path.join(os.tmpdir(), "medbill-bench-"));
-    const ran = await run(["--bills", "600", "--sample", "20", "--quick", "--no-progress", "--out", out]);
+    const ran = await run([
+      "--bills",
+      "600",
+      "--sample",
+      "20",
+      "--quick",
+      "--no-progress",
+      "--no-service",
+      "--out",
+      out,
+    ]);
     stdout = ran.stdout;
     expect(ran.code, `bench exited with ${ran.code}:\n${ran.stderr.slice(-3000)}`).to.equal(0);
     results = JSON.parse(fs.readFileSync(path.join(out, "latest.json"), "utf8")) as BenchResults;
