@@ -69,7 +69,12 @@ export async function startService(
     };
     void chain.connect();
 
-    const server = Fastify({ bodyLimit: config.bodyLimit, logger: false, forceCloseConnections: true });
+    const server = Fastify({
+      bodyLimit: config.bodyLimit,
+      logger: false,
+      forceCloseConnections: true,
+      keepAliveTimeout: 65_000, // longer than clients' idle timeouts: fewer races on a connection closed as it is reused
+    });
     server.setErrorHandler((error: FastifyError, _req, reply) => {
       const status = error.statusCode ?? 500;
       if (status >= 500) log.error(`${error.message}`);

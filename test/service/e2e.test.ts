@@ -50,8 +50,12 @@ for (const store of testStores()) {
         const body = (await response.json()) as { billId?: string };
         return { status: response.status, billId: body.billId };
       };
-      /** POSTs every row, CONCURRENCY at a time; stops (without failing) once the service is gone. */
+      /**
+       * POSTs every row, CONCURRENCY at a time. While the service is to be killed (`dying`), a failed request ends
+       * that worker; otherwise it is retried (a POST of the same bill is idempotent: 200 with its state).
+       */
       const postAll = async (
+        dying: boolean,
         onAnswer: (n: number) => void,
       ): Promise<Map<number, { status: number; billId?: string }>> => {
         const answers = new Map<number, { status: number; billId?: string }>();
@@ -60,10 +64,15 @@ for (const store of testStores()) {
           Array.from({ length: CONCURRENCY }, async () => {
             while (next < rows.length) {
               const i = next++;
-              try {
-                answers.set(i, await post(rows[i]));
-              } catch {
-                return; // the service was killed
+              for (let attempt = 1; ; attempt++) {
+                try {
+                  answers.set(i, await post(rows[i]));
+                  break;
+                } catch (e) {
+                  if (dying) return; // the service was killed
+                  if (attempt >= 5) throw e;
+                  await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+                }
               }
               onAnswer(answers.size);
             }
@@ -74,7 +83,7 @@ for (const store of testStores()) {
 
       let service = await startService(env, { waitForNode: true });
       let killed: Promise<void> | undefined;
-      const firstRound = await postAll((n) => {
+      const firstRound = await postAll(true, (n) => {
         if (n === COUNT / 2) killed = service.kill("SIGKILL");
       });
       await killed;
@@ -84,7 +93,7 @@ for (const store of testStores()) {
 
       service = await startService(env, { waitForNode: true });
       try {
-        const secondRound = await postAll(() => undefined);
+        const secondRound = await postAll(false, () => undefined);
         expect(secondRound.size).to.equal(COUNT);
         for (const a of secondRound.values()) expect(a.status).to.be.oneOf([200, 202]);
 
@@ -101,7 +110,7 @@ for (const store of testStores()) {
         expect(onChain.size).to.equal(COUNT);
 
         // Every bill Issued, exactly the ones posted, in the service's read API (once the indexer has them).
-        const answers = [...(await postAll(() => undefined)).values()].map((a) => a.billId as string);
+        const answers = [...(await postAll(false, () => undefined)).values()].map((a) => a.billId as string);
         expect(answers).to.have.length(COUNT);
         expect(new Set(answers)).to.deep.equal(onChain);
         const head = await chain.provider.getBlockNumber();
