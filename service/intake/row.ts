@@ -1,19 +1,20 @@
 /**
- * A `POST /v1/bills` body as intake sees it: validated like a `bill:import` row by the SDK, its salt derived from
- * the hospital's secret when the row has none (so the same row sent again is the same bill), and its canonical
- * form (the stored text two posts are compared by). Thin on purpose: the row rules live in the SDK.
+ * A `POST /v1/bills` body as intake sees it: validated, salted and turned into the registry's input by the SDK's row
+ * functions (`parseBillRow`, `saltBillRow`, `billRowInput`: the same rules as `bill:import`), so a row without a salt
+ * gets the one derived from the hospital's secret and the same row sent again is the same bill. Intake keeps the
+ * row's canonical form (the stored text two posts are compared by). Thin on purpose: the row rules live in the SDK.
  */
-import { computeHmac, toUtf8Bytes } from "ethers";
 import {
   InvalidBillError,
   billIdOf,
   billNumberOf,
+  billRowInput,
   billToJson,
   parseBill,
-  toBillInput,
+  parseBillRow,
+  saltBillRow,
   type BillDomain,
   type BillInput,
-  type MedicalBill,
 } from "../../src";
 import type { FieldIssue } from "../http/api";
 
@@ -26,7 +27,7 @@ export interface IntakeRow {
   readonly billId: string;
   /** The bill number as recorded on chain (bytes32). */
   readonly billNumber: string;
-  /** The row in canonical JSON (document with amounts as strings, salt, patientRef): what is stored. */
+  /** The row in canonical JSON (the complete document with amounts as strings, patientSalt or patientRef). */
   readonly canonical: string;
   /** The amount, in fen. */
   readonly amount: bigint;
@@ -35,15 +36,8 @@ export interface IntakeRow {
 /** What is stored of a row, read back to send it. */
 interface StoredRow {
   readonly bill: ReturnType<typeof billToJson>;
-  readonly salt: string;
+  readonly patientSalt?: string;
   readonly patientRef?: string;
-}
-
-const SALT = /^0x[0-9a-fA-F]{64}$/;
-
-function derivedSalt(secret: string, issuer: string, bill: MedicalBill): string {
-  const message = `medbill-salt/v1/${issuer.toLowerCase()}/${bill.billCode}-${bill.billNumber}`;
-  return computeHmac("sha256", toUtf8Bytes(secret), toUtf8Bytes(message)).toLowerCase();
 }
 
 /**
@@ -61,45 +55,31 @@ export function parseIntakeRow(
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
     return { issues: [{ in: "body", field: "", message: "the body must be one bill row (a JSON object)" }] };
   }
-  const { salt, patientSalt, patientRef, ...fields } = body as Record<string, unknown>;
-  const issues: FieldIssue[] = [];
-  const given = patientSalt ?? salt;
-  const givenName = patientSalt !== undefined ? "patientSalt" : "salt";
-  if (given !== undefined && (typeof given !== "string" || !SALT.test(given) || /^0x0{64}$/.test(given))) {
-    issues.push({
-      in: "body",
-      field: givenName,
-      message: `${givenName} must be 32 bytes as 0x-prefixed hex, not zero`,
-    });
-  }
-  if (patientRef !== undefined && (typeof patientRef !== "string" || !SALT.test(patientRef))) {
-    issues.push({ in: "body", field: "patientRef", message: "patientRef must be 32 bytes as 0x-prefixed hex" });
-  }
-  if (patientRef !== undefined && given !== undefined) {
-    issues.push({ in: "body", field: "patientRef", message: "give patientSalt or patientRef, not both" });
-  }
-  let bill: MedicalBill | undefined;
+  let row;
   try {
-    bill = parseBill(fields);
+    row = saltBillRow(parseBillRow(body), { issuer, secret });
   } catch (e) {
     if (!(e instanceof InvalidBillError)) throw e;
-    for (const i of e.issues) issues.push({ in: "body", field: i.path, message: i.message });
+    return { issues: e.issues.map((i) => ({ in: "body", field: i.path, message: i.message })) };
   }
-  if (issues.length > 0 || bill === undefined) return { issues };
   const stored: StoredRow = {
-    bill: billToJson(bill),
-    salt: typeof given === "string" ? given.toLowerCase() : derivedSalt(secret, issuer, bill),
-    ...(typeof patientRef === "string" ? { patientRef: patientRef.toLowerCase() } : {}),
+    bill: billToJson(row.bill),
+    ...(row.patientSalt !== undefined ? { patientSalt: row.patientSalt } : {}),
+    ...(row.patientRef !== undefined ? { patientRef: row.patientRef } : {}),
   };
-  const billNumber = billNumberOf(bill);
+  const billNumber = billNumberOf(row.bill);
   return {
-    row: { billId: billIdOf(issuer, billNumber), billNumber, canonical: JSON.stringify(stored), amount: bill.total },
+    row: {
+      billId: billIdOf(issuer, billNumber),
+      billNumber,
+      canonical: JSON.stringify(stored),
+      amount: row.bill.total,
+    },
   };
 }
 
 /** The registry input of a stored row, for a registry's domain. */
 export function storedRowInput(canonical: string, domain: BillDomain): BillInput {
   const stored = JSON.parse(canonical) as StoredRow;
-  const input = toBillInput(parseBill(stored.bill), stored.salt, domain);
-  return stored.patientRef === undefined ? input : { ...input, patientRef: stored.patientRef };
+  return billRowInput({ ...stored, bill: parseBill(stored.bill), saltDerived: false }, domain);
 }

@@ -70,12 +70,16 @@ describe("service: intake (POST /v1/bills)", function () {
   });
 
   it("answers 400 naming every bad field, and 413 for an oversized body", async function () {
-    const bad = { ...billToJson(bills[0]), patientName: "", total: "1", patientSalt: "0x12", extra: 1 };
+    const bad = { ...billToJson(bills[0]), patientName: "", patientSalt: "0x12", extra: 1 };
     const answer = await post(bad);
     expect(answer.status).to.equal(400);
     const fields = answer.body.issues!.map((i) => i.field);
-    expect(fields).to.include.members(["patientName", "total", "patientSalt"]);
+    expect(fields).to.include.members(["patientName", "patientSalt"]);
     expect(fields.some((f) => f === "" || f === "extra")).to.equal(true);
+    // The cross-field rule (items must add up to the total) is named once every field is well formed on its own.
+    const badTotal = await post({ ...billToJson(bills[0]), total: "1" });
+    expect(badTotal.status).to.equal(400);
+    expect(badTotal.body.issues!.map((i) => i.field)).to.deep.equal(["total"]);
     expect((await post(undefined, TOKEN, "[1,2]")).status).to.equal(400);
     expect((await post(undefined, TOKEN, "{not json")).status).to.equal(400);
     const huge = { ...billToJson(bills[0]), department: "x".repeat(100_000) };
