@@ -115,10 +115,14 @@ describe("e2e: anvil, an independent EVM node", function () {
       expect(await registry.defaultAdmin()).to.equal(devWallet(0, provider).address);
     });
 
-    it("issued one bill at the cashier, a batch of five and a replacement: seven BillIssued events on anvil", async function () {
+    it("issued one bill at the cashier, a batch of five, a replacement and two delivered bills: nine BillIssued events on anvil", async function () {
       expect(summary.batchIssued).to.equal(5);
+      expect(
+        summary.delivery,
+        "the demo's delivery chapter (one bill by pickup code, one to a patient card)",
+      ).to.not.equal(undefined);
       const events = await registry.queryFilter(registry.filters.BillIssued(), 0, "latest");
-      expect(events).to.have.length(7);
+      expect(events).to.have.length(9);
       const hospital = devWallet(1, provider).address;
       expect(events.every((e) => e.args.issuer === hospital)).to.equal(true);
       expect(events.map((e) => e.args.billId)).to.include.members([
