@@ -5,7 +5,7 @@ import { PROBLEM_LABELS, type BillFacts, type HistoryEntry, type Outcome, type S
 
 const VERDICT_LABELS: Record<Verdict, { title: LabelKey; explain: LabelKey; icon: string }> = {
   genuine: { title: "verdictGenuine", explain: "explainGenuine", icon: "✓" },
-  tampered: { title: "verdictTampered", explain: "explainTampered", icon: "✗" },
+  tampered: { title: "verdictTampered", explain: "explainTampered", icon: "×" },
   unknown: { title: "verdictUnknown", explain: "explainUnknown", icon: "?" },
   voided: { title: "verdictVoided", explain: "explainVoided", icon: "⊘" },
 };

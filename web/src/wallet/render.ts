@@ -150,7 +150,7 @@ export function renderChecked(target: HTMLElement, checked: CheckedBill, verifyU
     parts.push(
       banner(
         "tampered",
-        "✗",
+        "×",
         "errorHashMismatch",
         `the document hashes to ${checked.recomputedHash}; the ledger recorded another hash for this bill`,
       ),
