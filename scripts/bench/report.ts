@@ -169,6 +169,12 @@ export function throughputLines(t: ThroughputResults): string[] {
   const rpc = Object.entries(p.rpcCalls)
     .map(([method, count]) => `${method} ${n(count)}`)
     .join(", ");
+  const r = t.reimburseProfile;
+  const reimburseRpc = Object.entries(r.rpcCalls)
+    .map(([method, count]) => `${method} ${n(count)}`)
+    .join(", ");
+  const perPayment = (seconds: number | null): string =>
+    seconds === null ? "n/a" : ((seconds * 1000) / Math.max(1, t.reimbursements)).toFixed(3);
   return [
     `- Issued ${n(t.bills)} generated bills through \`issueMany\` (batches of ${t.batchSize}, ${t.inFlight} in flight, ` +
       `chunks of ${n(t.chunkSize)}) in ${t.issueSeconds.toFixed(1)} s: **${n(t.billsPerSecond)} bills/s**.`,
@@ -183,6 +189,10 @@ export function throughputLines(t: ThroughputResults): string[] {
       `${p.nodeCpuSeconds === null ? "n/a" : `${p.nodeCpuSeconds.toFixed(1)} s`}; ${n(p.transactions)} transactions, ` +
       `${n(p.gasUsed / Math.max(1, t.bills))} gas per bill; JSON-RPC requests: ${rpc}` +
       `${p.issueManyReruns > 0 ? `; issueMany rerun ${p.issueManyReruns} time(s) after a dropped connection` : ""}.`,
+    `- Profile of the reimbursement phase: client CPU ${r.clientCpuSeconds.toFixed(1)} s, node CPU ` +
+      `${r.nodeCpuSeconds === null ? "n/a" : `${r.nodeCpuSeconds.toFixed(1)} s`} ` +
+      `(${perPayment(r.clientCpuSeconds)} and ${perPayment(r.nodeCpuSeconds)} ms a reimbursement); ` +
+      `${n(r.httpRequests)} HTTP requests carrying JSON-RPC calls: ${reimburseRpc}.`,
     `- Client CPU per bill: ${p.clientMsPerBill.prepare.toFixed(3)} ms generating and hashing, ` +
       `${p.clientMsPerBill.issueMany.toFixed(3)} ms in \`issueMany\` (validation, existence reads, encoding, signing, ` +
       `JSON-RPC). The node alone (pre-signed batches of 300 sent back to back) takes ` +

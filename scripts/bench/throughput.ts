@@ -9,7 +9,7 @@
  */
 import fs from "node:fs";
 import http from "node:http";
-import { FetchRequest, HDNodeWallet, JsonRpcProvider } from "ethers";
+import { FetchRequest, HDNodeWallet, JsonRpcProvider, type JsonRpcPayload, type JsonRpcResult } from "ethers";
 import { SingleBar } from "cli-progress";
 import { MedBillClient, NodeUnreachableError, type IssueManyResult } from "../../src";
 import { toBillInput, type BillDomain, type BillInput } from "../../src/bill";
@@ -78,6 +78,18 @@ export interface IssueProfile {
   nodeCeiling: { batches: number; billsPerSecond: number; nodeMsPerBill: number | null };
 }
 
+/** Where the time went during the reimbursement phase (both payers at once). */
+export interface ReimburseProfile {
+  /** CPU seconds of the client process (both payers' `reimburseMany`). */
+  clientCpuSeconds: number;
+  /** CPU seconds of the node's processes, null if not readable. */
+  nodeCpuSeconds: number | null;
+  /** JSON-RPC requests the client made during the phase, by method (a JSON-RPC batch counts each call in it). */
+  rpcCalls: Record<string, number>;
+  /** HTTP requests the client made during the phase (a JSON-RPC batch is one). */
+  httpRequests: number;
+}
+
 /** What {@link replay} measures. */
 export interface ThroughputResults {
   bills: number;
@@ -93,6 +105,8 @@ export interface ThroughputResults {
   reimbursements: number;
   reimburseSeconds: number;
   reimbursementsPerSecond: number;
+  /** Where the reimbursement phase's time went. */
+  reimburseProfile: ReimburseProfile;
   /** Wall time of the whole replay, node start and stop included. */
   wallSeconds: number;
   peakRssMB: number;
@@ -173,10 +187,17 @@ function cpuSeconds(): number {
 /** A JSON-RPC provider that counts the requests it makes, by method (for the profile). */
 class CountingProvider extends JsonRpcProvider {
   readonly calls = new Map<string, number>();
+  /** HTTP requests (one JSON-RPC batch is one). */
+  requests = 0;
 
   override send(method: string, params: unknown[] | Record<string, unknown>): Promise<unknown> {
     this.calls.set(method, (this.calls.get(method) ?? 0) + 1);
     return super.send(method, params);
+  }
+
+  override _send(payload: JsonRpcPayload | JsonRpcPayload[]): Promise<JsonRpcResult[]> {
+    this.requests++;
+    return super._send(payload);
   }
 }
 
@@ -415,6 +436,10 @@ export async function replay(options: ReplayOptions): Promise<ThroughputResults>
     const rbar = progressBar("reimburse ", "payments", showProgress);
     rbar?.start(jobs, 0, { rate: "0" });
     const reimburseStart = Date.now();
+    const reimburseCpuStart = cpuSeconds();
+    const reimburseNodeCpuStart = groupCpuSeconds(node.process.pid);
+    provider.calls.clear();
+    provider.requests = 0;
     let paid = 0;
     // Both payers at once, each settling its claims with reimburseMany (atomic reimburseBatch transactions of
     // `batchSize`, several in flight): social security 70 % of each bill, the insurer the rest.
@@ -441,6 +466,16 @@ export async function replay(options: ReplayOptions): Promise<ThroughputResults>
       }),
     );
     const reimburseSeconds = (Date.now() - reimburseStart) / 1000;
+    const reimburseNodeCpuEnd = groupCpuSeconds(node.process.pid);
+    const reimburseProfile: ReimburseProfile = {
+      clientCpuSeconds: round(cpuSeconds() - reimburseCpuStart, 2),
+      nodeCpuSeconds:
+        reimburseNodeCpuStart === null || reimburseNodeCpuEnd === null
+          ? null
+          : round(reimburseNodeCpuEnd - reimburseNodeCpuStart, 2),
+      rpcCalls: Object.fromEntries([...provider.calls].sort((a, b) => b[1] - a[1])),
+      httpRequests: provider.requests,
+    };
     rbar?.stop();
 
     const nodeCeiling = await probeNode(provider, hospital, address, node.process.pid);
@@ -465,6 +500,7 @@ export async function replay(options: ReplayOptions): Promise<ThroughputResults>
       reimbursements: paid,
       reimburseSeconds: round(reimburseSeconds, 2),
       reimbursementsPerSecond: round(paid / Math.max(0.001, reimburseSeconds), 1),
+      reimburseProfile,
       wallSeconds: 0, // set below, once the node has stopped
       peakRssMB: 0,
       peakHeapUsedMB: 0,

@@ -10,21 +10,19 @@ import { bytes32Arg, toBytes32 } from "../bytes";
 import type { BatchReceipt, Claim, ClaimOutcome, ReimburseManyOptions, ReimburseManyResult } from "../client-types";
 import {
   BatchItemInvalidError,
-  decodeRevertData,
   InvalidArgumentError,
   InvalidClaimsError,
   MedBillError,
   NodeUnreachableError,
-  registryInterface,
   toMedBillError,
   UnknownRevertError,
   type BillIssue,
 } from "../errors";
-import { topicOfAddress } from "../logs";
 import { encodeReimburseBatch, type ReimbursementInput } from "../pipeline/calldata";
 import { nonceClash } from "../pipeline/nonces";
-import { mapLimit, sleep } from "../pipeline/util";
+import { sleep } from "../pipeline/util";
 import { writeResult, type ActionContext } from "./context";
+import { judgeByLedger, judgeByReads, readPayerLedger } from "./reimburse-judge";
 import { checkPipelineOptions } from "./issue-many";
 
 const ZERO32 = "0x" + "0".repeat(64);
@@ -126,6 +124,11 @@ export async function reimburseMany(
   // Claims a batch's preflight named as invalid: the registry's own error is asked for if the reads find none.
   const blamed = new Set<number>();
   const fn = ctx.contract.getFunction("reimburseBatch");
+  // This payer's ledger, read once: while no batch has reverted, the first round sends the claims it does not hold
+  // without reading their bills (see ./reimburse-judge for why that is safe); null: every claim is read.
+  let ledger = await readPayerLedger(ctx, claimer, pending.length);
+  // Claims judged and sent at a time; the next window is read while this one is sent.
+  const window = batchSize * inFlight * 4;
 
   for (let round = 0; pending.length > 0; round++) {
     if (round >= 8) {
@@ -134,37 +137,52 @@ export async function reimburseMany(
         "REIMBURSE_MANY_STUCK",
       );
     }
-    // 1. Judge every pending claim against the chain: paid before by this payer, refused, or to send.
-    const todo = await judge(ctx, items, pending, claimer, blamed, concurrency, settle);
-    progress();
-    if (todo.length === 0) break;
-
-    // 2. Send the batches, several in flight.
-    const batches: number[][] = [];
-    for (let k = 0; k < todo.length; k += batchSize) batches.push(todo.slice(k, k + batchSize));
-    const sample = batches[0].slice(0, 2).map((i) => items[i]);
-    const failures = await ctx.sender.sendBatches(
-      batches.map((batch) => ({ count: batch.length, data: () => encodeReimburseBatch(batch.map((i) => items[i])) })),
-      () =>
-        ctx.sender.planBatches(
-          () => fn.estimateGas(sample.slice(0, 1)),
-          sample.length > 1 ? () => fn.estimateGas(sample) : null,
-        ),
-      inFlight,
-      (b, receipt) => {
-        for (const i of batches[b])
-          settle(i, { status: "paid", txHash: receipt.hash, blockNumber: receipt.blockNumber });
-        transactions.push({ ...writeResult(receipt), count: batches[b].length });
-        progress();
-      },
-      isMendable,
-    );
-    for (const { batch, error } of failures) {
-      if (error instanceof BatchItemInvalidError && error.index < batches[batch].length) {
-        blamed.add(batches[batch][error.index]);
+    const judgeByChain = (part: readonly number[]): Promise<number[]> =>
+      judgeByReads(ctx, items, part, claimer, blamed, concurrency, settle);
+    let next: Promise<number[]> | null = null;
+    for (let w = 0; w < pending.length; w += window) {
+      // 1. Judge the window's claims: by the ledger, or against the chain bill by bill.
+      const part = pending.slice(w, w + window);
+      const todo =
+        ledger !== null ? judgeByLedger(items, part, ledger, claimer, settle) : await (next ?? judgeByChain(part));
+      next = null;
+      progress();
+      if (ledger === null && w + window < pending.length) {
+        next = judgeByChain(pending.slice(w + window, w + 2 * window));
+        next.catch(() => undefined); // awaited (and thrown) with the next window
       }
+      if (todo.length === 0) continue;
+
+      // 2. Send its batches, several in flight.
+      const batches: number[][] = [];
+      for (let k = 0; k < todo.length; k += batchSize) batches.push(todo.slice(k, k + batchSize));
+      const sample = batches[0].slice(0, 2).map((i) => items[i]);
+      const failures = await ctx.sender.sendBatches(
+        batches.map((batch) => ({ count: batch.length, data: () => encodeReimburseBatch(batch.map((i) => items[i])) })),
+        () =>
+          ctx.sender.planBatches(
+            () => fn.estimateGas(sample.slice(0, 1)),
+            sample.length > 1 ? () => fn.estimateGas(sample) : null,
+          ),
+        inFlight,
+        (b, receipt) => {
+          for (const i of batches[b])
+            settle(i, { status: "paid", txHash: receipt.hash, blockNumber: receipt.blockNumber });
+          transactions.push({ ...writeResult(receipt), count: batches[b].length });
+          progress();
+        },
+        isMendable,
+      );
+      for (const { batch, error } of failures) {
+        if (error instanceof BatchItemInvalidError && error.index < batches[batch].length) {
+          blamed.add(batches[batch][error.index]);
+        }
+      }
+      // A batch reverted: the ledger no longer tells enough (or never did); read every claim from now on.
+      if (failures.length > 0) ledger = null;
     }
-    pending = todo.filter((i) => outcomes[i] === undefined);
+    ledger = null; // claims left for another round are those of failed batches: judged bill by bill
+    pending = pending.filter((i) => outcomes[i] === undefined);
     if (pending.length > 0) await sleep(300); // let ethers' 250 ms request cache expire before reading again
   }
 
@@ -200,91 +218,4 @@ function isMendable(error: unknown): boolean {
     e instanceof NodeUnreachableError ||
     nonceClash(error) !== null
   );
-}
-
-/** The typed error the registry raises for `name(args)`. */
-function refusal(name: string, args: unknown[]): Error {
-  return decodeRevertData(registryInterface().encodeErrorResult(name, args));
-}
-
-/**
- * Judges the `pending` claims by reading each bill (and, where the bill has any reimbursement, this payer's
- * record and its `BillReimbursed` event): a claim this payer already paid with the same reference and amount is
- * `alreadyPaid`; one the registry would refuse is `refused` with the error `reimburse` would raise; the rest are
- * returned, to send.
- */
-async function judge(
-  ctx: ActionContext,
-  items: readonly ReimbursementInput[],
-  pending: readonly number[],
-  claimer: string,
-  blamed: ReadonlySet<number>,
-  concurrency: number,
-  settle: (i: number, outcome: ClaimOutcome) => void,
-): Promise<number[]> {
-  const { contract, sender } = ctx;
-  const bills = await mapLimit(pending, concurrency, (i) => sender.read(() => contract.getBill(items[i].billId)));
-  const touched = pending.filter((_, k) => bills[k].reimbursed > 0n);
-  const mine = new Map<number, bigint>();
-  const paid = await mapLimit(touched, concurrency, (i) =>
-    sender.read(() => contract.reimbursedBy(items[i].billId, claimer)),
-  );
-  touched.forEach((i, k) => paid[k] > 0n && mine.set(i, paid[k]));
-  const events = await paidEvents(
-    ctx,
-    [...mine.keys()].map((i) => items[i].billId),
-    claimer,
-  );
-
-  const todo: number[] = [];
-  for (const [k, i] of pending.entries()) {
-    const { billId, amount, claimRef } = items[i];
-    const bill = bills[k];
-    const status = Number(bill.status);
-    const remaining = bill.amount - bill.reimbursed;
-    const already = mine.get(i);
-    if (status === 0) settle(i, { status: "refused", error: refusal("BillNotFound", [billId]) });
-    else if (already !== undefined) {
-      const event = events.get(billId);
-      if (already === amount && event?.claimRef === claimRef)
-        settle(i, { status: "alreadyPaid", txHash: event.txHash });
-      else settle(i, { status: "refused", error: refusal("AlreadyReimbursedBy", [billId, claimer]) });
-    } else if (status !== 1 && status !== 2) {
-      settle(i, { status: "refused", error: refusal("BillNotReimbursable", [billId, status]) });
-    } else if (amount > remaining) {
-      settle(i, { status: "refused", error: refusal("ReimbursementExceedsBalance", [billId, amount, remaining]) });
-    } else if (blamed.has(i)) {
-      try {
-        await contract.reimburse.staticCall(billId, amount, claimRef);
-        todo.push(i);
-      } catch (e) {
-        const error = toMedBillError(e);
-        if (error instanceof NodeUnreachableError) throw error;
-        settle(i, { status: "refused", error: error instanceof Error ? error : new Error(String(error)) });
-      }
-    } else todo.push(i);
-  }
-  return todo;
-}
-
-/** This payer's `BillReimbursed` event of each bill: its claim reference and transaction. */
-async function paidEvents(
-  ctx: ActionContext,
-  billIds: readonly string[],
-  claimer: string,
-): Promise<Map<string, { claimRef: string; txHash: string }>> {
-  const found = new Map<string, { claimRef: string; txHash: string }>();
-  if (billIds.length === 0) return found;
-  const topic = ctx.logs.topic("BillReimbursed");
-  const toBlock = await ctx.sender.read(() => ctx.sender.provider.getBlockNumber());
-  const chunks: string[][] = [];
-  for (let k = 0; k < billIds.length; k += 100) chunks.push(billIds.slice(k, k + 100));
-  await mapLimit(chunks, 4, async (chunk) => {
-    for await (const logs of ctx.logs.logs([topic, chunk, topicOfAddress(claimer)], { toBlock })) {
-      for (const log of logs) {
-        found.set(log.topics[1].toLowerCase(), { claimRef: log.topics[3].toLowerCase(), txHash: log.transactionHash });
-      }
-    }
-  });
-  return found;
 }

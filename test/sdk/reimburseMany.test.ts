@@ -6,6 +6,7 @@ import {
   BillNotFoundError,
   BillNotReimbursableError,
   InvalidClaimsError,
+  MedBillClient,
   PausedError,
   ReimbursementExceedsBalanceError,
   toBytes32,
@@ -103,6 +104,47 @@ describe("MedBillClient.reimburseMany", () => {
     expect(errors[6]).to.equal(null);
     expect(await f.reader.reimbursedBy(f.ids[5], f.signers.socialSecurity.address)).to.equal(650n);
   });
+
+  // One scenario on both judgement paths: by the payer's ledger (claims it does not hold are sent unread; a batch
+  // the registry reverts is judged again bill by bill, and so is the rest of the run), and by reads alone (a client
+  // whose log pages are too small for the ledger to be worth reading).
+  for (const path of ["ledger", "reads"] as const) {
+    it(`judges a rerun and refusals exactly on the ${path} path`, async () => {
+      const f = await withBills(10);
+      await f.socialSecurity.reimburse(f.ids[0], 1_000n, "SS-0"); // a crashed run's payment
+      await f.socialSecurity.reimburse(f.ids[3], 5n, "SS-OTHER"); // paid before under another reference
+      await f.hospital.voidBill(f.ids[2], "typo");
+      await f.hospital.voidBill(f.ids[6], "typo");
+      const payer =
+        path === "ledger"
+          ? f.socialSecurity
+          : await MedBillClient.connect(f.address, f.signers.socialSecurity, { blockRange: 1 });
+      const nonce = await f.signers.socialSecurity.getNonce();
+      // Windows of 4 claims: the ledger sends claim 2 (voided) unread; its revert makes the rest be read first.
+      const r = await payer.reimburseMany(claimsOf(f.ids), { batchSize: 1, inFlight: 1 });
+      expect(r).to.deep.include({ paid: 6, alreadyPaid: 1, refused: 3 });
+      expect(r.outcomes.map((o) => o.status)).to.deep.equal([
+        "alreadyPaid",
+        "paid",
+        "refused",
+        "refused",
+        "paid",
+        "paid",
+        "refused",
+        "paid",
+        "paid",
+        "paid",
+      ]);
+      const errors = r.outcomes.map((o) => (o.status === "refused" ? o.error : null));
+      expect(errors[2]).to.be.instanceOf(BillNotReimbursableError).with.property("status", "Voided");
+      expect(errors[3]).to.be.instanceOf(AlreadyReimbursedError);
+      expect(errors[6]).to.be.instanceOf(BillNotReimbursableError).with.property("status", "Voided");
+      // One reverted transaction on the ledger path (claim 2), none on the reads path; claim 6 was never sent.
+      const sent = (await f.signers.socialSecurity.getNonce()) - nonce;
+      expect(sent).to.equal(path === "ledger" ? 7 : 6);
+      expect(await reimbursedEvents(f.address)).to.equal(8);
+    });
+  }
 
   it("validates every claim before sending anything and lists each fault by index and field", async () => {
     const f = await withBills(3);
