@@ -144,7 +144,13 @@ export class MedBillClient {
     this.logReader = new LogReader(provider, address, this.iface, this.fromBlock, this.blockRange, (fn) =>
       this.sender.read(fn),
     );
-    this.actions = { address, contract: this.contract, sender: this.sender, logs: this.logReader };
+    this.actions = {
+      address,
+      contract: this.contract,
+      sender: this.sender,
+      logs: this.logReader,
+      ledgers: new Map(),
+    };
   }
 
   /**

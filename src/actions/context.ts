@@ -5,6 +5,7 @@ import type { BillRegistry } from "../../typechain-types/contracts/BillRegistry"
 import type { WriteResult } from "../client-types";
 import type { LogReader } from "../logs";
 import type { Mined, TxSender } from "../pipeline/sender";
+import type { PayerLedgers } from "./reimburse-judge";
 
 /** The client's parts an action uses. */
 export interface ActionContext {
@@ -16,6 +17,8 @@ export interface ActionContext {
   readonly sender: TxSender;
   /** The event log reader. */
   readonly logs: LogReader;
+  /** Payers' ledgers read by `reimburseMany`, kept for the client's later calls (which read only new blocks). */
+  readonly ledgers: PayerLedgers;
 }
 
 /** A write's result from its receipt. */

@@ -32,33 +32,72 @@ export function refusal(name: string, args: unknown[]): Error {
   return decodeRevertData(registryInterface().encodeErrorResult(name, args));
 }
 
+/** A payer's ledger as read so far: its rows by bill, complete through block `toBlock` (whose hash is `hash`). */
+export interface PayerLedger {
+  toBlock: number;
+  hash: string;
+  readonly rows: Map<string, PaidRecord>;
+}
+
+/** Payers' ledgers by lower-case address; `tooLarge` for one whose history is more than a client keeps. */
+export type PayerLedgers = Map<string, PayerLedger | "tooLarge">;
+
+/** Most rows of one payer's ledger a client keeps (about 40 MB). */
+export const LEDGER_CAP = 100_000;
+
 /**
- * This payer's ledger: every bill it has reimbursed, from its `BillReimbursed` events in the client's block range,
- * or null when reading it would cost more than reading the `claims` bills one by one: more than one log page
- * (`blockRange` blocks) per 100 claims, or more than twice as many rows as claims (a long history).
+ * This payer's ledger: every bill it has reimbursed, from its `BillReimbursed` events in the client's block range.
+ * Kept in the client: a later call reads only the blocks since, once it has checked that the last block read is
+ * still on the chain (else, after a reorganisation or a restarted development node, it reads it all again). Null
+ * when it is not worth reading: on a first read, more than one log page (`blockRange` blocks) per 100 claims (at
+ * least 10 pages), or more than `2 × claims + 10,000` rows; or more than {@link LEDGER_CAP} rows in all. The claims
+ * are then read bill by bill.
  */
 export async function readPayerLedger(
   ctx: ActionContext,
   claimer: string,
   claims: number,
 ): Promise<Map<string, PaidRecord> | null> {
-  const { logs, sender } = ctx;
-  const toBlock = await sender.read(() => sender.provider.getBlockNumber());
-  const pages = Math.ceil((toBlock - logs.fromBlock + 1) / logs.blockRange);
-  if (pages > Math.max(1, Math.floor(claims / 100))) return null;
-  const ledger = new Map<string, PaidRecord>();
+  const { logs, sender, ledgers } = ctx;
+  const key = claimer.toLowerCase();
+  const found = ledgers.get(key);
+  if (found === "tooLarge") return null;
+  let kept = found;
+  const lastRead = found?.toBlock;
+  const [head, last] = await Promise.all([
+    sender.read(() => sender.provider.getBlock("latest")),
+    lastRead === undefined ? null : sender.read(() => sender.provider.getBlock(lastRead)),
+  ]);
+  if (head === null || head.hash === null) return null;
+  if (kept !== undefined && last?.hash !== kept.hash) {
+    ledgers.delete(key);
+    kept = undefined;
+  }
+  const toBlock = head.number;
+  const fromBlock = kept === undefined ? logs.fromBlock : kept.toBlock + 1;
+  const limit = kept === undefined ? Math.min(LEDGER_CAP, 2 * claims + 10_000) : LEDGER_CAP;
+  if (kept === undefined && Math.ceil((toBlock - fromBlock + 1) / logs.blockRange) > Math.max(10, claims / 100)) {
+    return null;
+  }
+  // Rows are only ever added (each is an event on chain): a call reading at the same time sees a true subset.
+  const rows = kept?.rows ?? new Map<string, PaidRecord>();
   const topics = [logs.topic("BillReimbursed"), null, topicOfAddress(claimer)];
-  for await (const page of logs.logs(topics, { toBlock })) {
+  for await (const page of logs.logs(topics, { fromBlock, toBlock })) {
     for (const log of page) {
-      ledger.set(log.topics[1].toLowerCase(), {
+      rows.set(log.topics[1].toLowerCase(), {
         claimRef: log.topics[3].toLowerCase(),
         amount: BigInt(log.data.slice(0, 66)),
         txHash: log.transactionHash,
       });
     }
-    if (ledger.size > 2 * claims + 1_000) return null;
+    if (rows.size > limit) {
+      if (limit === LEDGER_CAP) ledgers.set(key, "tooLarge");
+      return null;
+    }
   }
-  return ledger;
+  if (kept === undefined) ledgers.set(key, { toBlock, hash: head.hash, rows });
+  else if (toBlock > kept.toBlock) Object.assign(kept, { toBlock, hash: head.hash });
+  return rows;
 }
 
 /**

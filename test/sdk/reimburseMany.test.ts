@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ethers } from "hardhat";
+import { ethers, network } from "hardhat";
 import {
   AlreadyReimbursedError,
   BatchItemInvalidError,
@@ -70,8 +70,11 @@ describe("MedBillClient.reimburseMany", () => {
     const first = r.outcomes[0];
     expect(first.status === "alreadyPaid" && first.txHash).to.match(/^0x[0-9a-f]{64}$/);
     expect(await reimbursedEvents(f.address)).to.equal(12);
+    // Judged by the ledger the client kept, brought up to date: nothing is even sent.
+    const nonce = await f.signers.socialSecurity.getNonce();
     const again = await f.socialSecurity.reimburseMany(claims);
     expect(again).to.deep.include({ paid: 0, alreadyPaid: 12, refused: 0 });
+    expect(await f.signers.socialSecurity.getNonce()).to.equal(nonce);
     expect(again.transactions).to.have.length(0);
     expect(await reimbursedEvents(f.address)).to.equal(12);
   });
@@ -115,6 +118,7 @@ describe("MedBillClient.reimburseMany", () => {
       await f.socialSecurity.reimburse(f.ids[3], 5n, "SS-OTHER"); // paid before under another reference
       await f.hospital.voidBill(f.ids[2], "typo");
       await f.hospital.voidBill(f.ids[6], "typo");
+      if (path === "reads") await network.provider.send("hardhat_mine", ["0x20"]); // 32 blocks: > 10 log pages of 1
       const payer =
         path === "ledger"
           ? f.socialSecurity
@@ -145,6 +149,15 @@ describe("MedBillClient.reimburseMany", () => {
       expect(await reimbursedEvents(f.address)).to.equal(8);
     });
   }
+
+  it("forgets the ledger it kept once the last block read has left the chain (a reorganisation, a restarted node)", async () => {
+    const f = await withBills(2);
+    const snapshot: unknown = await network.provider.send("evm_snapshot");
+    await f.socialSecurity.reimburseMany(claimsOf(f.ids));
+    expect(await f.socialSecurity.reimburseMany(claimsOf(f.ids))).to.deep.include({ alreadyPaid: 2 }); // kept
+    await network.provider.send("evm_revert", [snapshot]);
+    expect(await f.socialSecurity.reimburseMany(claimsOf(f.ids))).to.deep.include({ paid: 2, alreadyPaid: 0 });
+  });
 
   it("validates every claim before sending anything and lists each fault by index and field", async () => {
     const f = await withBills(3);
