@@ -4,6 +4,7 @@ import { errorReply, type Api } from "../http/api";
 import { errorSchema } from "../http/schemas";
 import type { PartContext } from "../part";
 import type { BillsTable } from "../indexer/schema";
+import { outboxWriter } from "./outbox-writer";
 import { parseIntakeRow, storedRowInput } from "./row";
 import type { IntakeTables } from "./schema";
 
@@ -35,6 +36,7 @@ const rowSchema = z
 export function intakeRoutes(api: Api, ctx: PartContext, secret: string, wake: () => void): void {
   const db = ctx.db.withTables<IntakeTables & { bills: BillsTable }>();
   const issuer = ctx.chain.identity?.address as string;
+  const writer = outboxWriter(ctx.db);
 
   ctx.hooks.billDetails.push(async (billId) => {
     const row = await db
@@ -76,59 +78,35 @@ export function intakeRoutes(api: Api, ctx: PartContext, secret: string, wake: (
         return errorReply(400, `invalid bill row: ${fields}`, parsed.issues);
       }
       const { row } = parsed;
-      // Already on chain (issued some other way, e.g. bill:import)? Same content: say so; other content: 409.
-      const onChain = await db
-        .selectFrom("bills")
-        .select(["content_hash"])
-        .where("bill_id", "=", row.billId)
-        .executeTakeFirst();
       const client = ctx.chain.client;
-      if (onChain !== undefined && client !== undefined) {
-        const mine = await db
-          .selectFrom("intake_outbox")
-          .select("bill_id")
-          .where("bill_id", "=", row.billId)
-          .executeTakeFirst();
-        if (mine === undefined) {
-          const input = storedRowInput(row.canonical, client.domain);
-          if (input.contentHash !== onChain.content_hash) return conflict(row.billId);
+      const stored = await writer.write({
+        billId: row.billId,
+        billNumber: row.billNumber,
+        canonical: row.canonical,
+        amount: row.amount,
+        checkChain: client !== undefined,
+      });
+      switch (stored.kind) {
+        case "accepted":
+          wake();
+          return { status: 202, body: { billId: row.billId, state: "queued" } };
+        case "on-chain": {
+          // Issued some other way (e.g. bill:import): the same content is that bill; other content is a conflict.
+          const input = storedRowInput(row.canonical, client!.domain);
+          if (input.contentHash !== stored.contentHash) return conflict(row.billId);
           return { status: 200, body: { billId: row.billId, state: "issued" } };
         }
+        case "known":
+          if (stored.rowJson !== row.canonical) return conflict(row.billId);
+          return {
+            status: 200,
+            body: {
+              billId: row.billId,
+              state: stored.state,
+              ...(stored.error !== null ? { error: stored.error } : {}),
+            },
+          };
       }
-      const now = String(Date.now());
-      const inserted = await db
-        .insertInto("intake_outbox")
-        .values({
-          bill_id: row.billId,
-          bill_number: row.billNumber,
-          row_json: row.canonical,
-          amount: row.amount.toString(),
-          state: "queued",
-          error: null,
-          accepted_at: now,
-          updated_at: now,
-        })
-        .onConflict((oc) => oc.column("bill_id").doNothing())
-        .returning("bill_id")
-        .executeTakeFirst();
-      if (inserted !== undefined) {
-        wake();
-        return { status: 202, body: { billId: row.billId, state: "queued" } };
-      }
-      const existing = await db
-        .selectFrom("intake_outbox")
-        .select(["row_json", "state", "error"])
-        .where("bill_id", "=", row.billId)
-        .executeTakeFirstOrThrow();
-      if (existing.row_json !== row.canonical) return conflict(row.billId);
-      return {
-        status: 200,
-        body: {
-          billId: row.billId,
-          state: existing.state,
-          ...(existing.error !== null ? { error: existing.error } : {}),
-        },
-      };
     },
   });
 }

@@ -107,6 +107,30 @@ describe("service: intake (POST /v1/bills)", function () {
     expect((await post({ ...billToJson(bills[1]), patientName: "Someone Else" })).status).to.equal(409);
   });
 
+  it("answers a burst of concurrent POSTs bill by bill: one 202 per bill, 200 for its repeats (group commit)", async function () {
+    const burst = [...bills.slice(8, 14), bills[8], bills[8], bills[9]].map((bill) => post(billToJson(bill)));
+    const answers = await Promise.all(burst);
+    const accepted = answers.filter((a) => a.status === 202).map((a) => a.body.billId);
+    expect(accepted).to.have.length(6);
+    expect(new Set(accepted).size).to.equal(6);
+    const repeats = answers.slice(6);
+    for (const a of repeats) {
+      expect(a.status).to.equal(200);
+      expect(a.body.state).to.be.oneOf(["queued", "sent", "issued"]); // the batcher may have taken it meanwhile
+    }
+    expect(repeats.map((a) => a.body.billId)).to.deep.equal([accepted[0], accepted[0], accepted[1]]);
+  });
+
+  it("answers a bill issued some other way (e.g. bill:import) as issued (200), another document under it 409", async function () {
+    const receipt = await (await chain.client(1)).issue(bills[14]);
+    await waitFor("the CLI's bill indexed", async () =>
+      (await getJson<BillView>(`${service.url}/v1/bills/${receipt.billId}`)).status === 200 ? true : undefined,
+    );
+    const same = await post(billToJson(bills[14]));
+    expect([same.status, same.body.state, same.body.billId]).to.deep.equal([200, "issued", receipt.billId]);
+    expect((await post({ ...billToJson(bills[14]), patientName: "Someone Else" })).status).to.equal(409);
+  });
+
   it("reports a bill refused on chain with the contract error's name", async function () {
     // Queued here, but issued meanwhile with another document by the same hospital (e.g. through the CLI).
     await proxy.cut();
