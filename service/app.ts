@@ -120,7 +120,7 @@ export async function startService(
       openApi ??= api.openApi({
         title: "MedBill service",
         version: "1.0.0",
-        description: "Indexer, read and reconciliation API, and intake of a MedBill consortium member.",
+        description: "Indexer, read and reconciliation API, intake and settlement of a MedBill consortium member.",
       });
       return reply.type("application/json; charset=utf-8").send(openApi);
     });

@@ -6,6 +6,7 @@ import { deliveryPart } from "./delivery/part";
 import { indexerPart } from "./indexer/part";
 import { intakePart } from "./intake/part";
 import type { ServicePart } from "./part";
+import { settlementPart } from "./settlement/part";
 
 /** The parts of the service. */
-export const PARTS: readonly ServicePart[] = [indexerPart, intakePart, deliveryPart];
+export const PARTS: readonly ServicePart[] = [indexerPart, intakePart, settlementPart, deliveryPart];
