@@ -49,8 +49,9 @@ export const LEDGER_CAP = 100_000;
  * This payer's ledger: every bill it has reimbursed, from its `BillReimbursed` events in the client's block range.
  * Kept in the client: a later call reads only the blocks since, once it has checked that the last block read is
  * still on the chain (else, after a reorganisation or a restarted development node, it reads it all again). Null
- * when it is not worth reading: on a first read, more than one log page (`blockRange` blocks) per 100 claims (at
- * least 10 pages), or more than `2 × claims + 10,000` rows; or more than {@link LEDGER_CAP} rows in all. The claims
+ * when it is not worth reading: on a first read, more than one log page (`blockRange` blocks) per 10 claims (at
+ * least 100 pages: a page without rows costs the node about what a few reads do, and a client that keeps the ledger
+ * reads it once), or more than `2 × claims + 10,000` rows; or more than {@link LEDGER_CAP} rows in all. The claims
  * are then read bill by bill.
  */
 export async function readPayerLedger(
@@ -76,7 +77,7 @@ export async function readPayerLedger(
   const toBlock = head.number;
   const fromBlock = kept === undefined ? logs.fromBlock : kept.toBlock + 1;
   const limit = kept === undefined ? Math.min(LEDGER_CAP, 2 * claims + 10_000) : LEDGER_CAP;
-  if (kept === undefined && Math.ceil((toBlock - fromBlock + 1) / logs.blockRange) > Math.max(10, claims / 100)) {
+  if (kept === undefined && Math.ceil((toBlock - fromBlock + 1) / logs.blockRange) > Math.max(100, claims / 10)) {
     return null;
   }
   // Rows are only ever added (each is an event on chain): a call reading at the same time sees a true subset.
