@@ -1,7 +1,7 @@
 /**
  * Follows the registry's events into the database: from the block after the cursor to the node's head (less
- * `MEDBILL_CONFIRMATIONS`), one range of `MEDBILL_INDEX_BLOCK_RANGE` blocks at a time, the next range read from
- * the node while the previous one is written. When the node goes away it backs off and resumes where the cursor
+ * `MEDBILL_CONFIRMATIONS`), one range at a time (at most `MEDBILL_INDEX_BLOCK_RANGE` blocks, fewer where blocks are
+ * full: about 10,000 events a read), the next range read from the node while the previous one is written. When the node goes away it backs off and resumes where the cursor
  * says, so nothing is skipped or written twice.
  */
 import { NodeUnreachableError, type BillEvent, type MedBillClient } from "../../src";
@@ -39,6 +39,24 @@ async function readRange(client: MedBillClient, from: number, to: number): Promi
   return { from, to, events, times };
 }
 
+/** Events aimed at per `eth_getLogs` request: large enough to amortise a request, small enough to hold. */
+const EVENTS_PER_READ = 10_000;
+/** Blocks of the first read; each read with few events doubles the span, up to `MEDBILL_INDEX_BLOCK_RANGE`. */
+const FIRST_SPAN = 64;
+
+/**
+ * The span of the next read, from what the last one found: a dense chain (a consortium issues batches of hundreds
+ * of bills per block) would otherwise put hundreds of thousands of events in one answer of `MEDBILL_INDEX_BLOCK_RANGE`
+ * blocks; a sparse one grows back to that range.
+ */
+function nextSpan(span: number, range: Range, max: number): number {
+  const blocks = range.to - range.from + 1;
+  if (range.events.length > EVENTS_PER_READ) {
+    return Math.max(1, Math.floor((blocks * EVENTS_PER_READ) / range.events.length));
+  }
+  return range.events.length < EVENTS_PER_READ / 2 ? Math.min(max, span * 2) : span;
+}
+
 /** Starts following the chain; `state` is updated as it goes. */
 export function startIndexer(ctx: PartContext, state: IndexerState): Worker {
   const { db, chain, config, log } = ctx;
@@ -57,6 +75,7 @@ export function startIndexer(ctx: PartContext, state: IndexerState): Worker {
     let backoff = config.pollMs;
     let target: IndexedChain | undefined;
     let cursor = -1;
+    let span = Math.min(FIRST_SPAN, config.indexBlockRange);
     while (!stopped) {
       try {
         const client = await chain.connect();
@@ -92,11 +111,11 @@ export function startIndexer(ctx: PartContext, state: IndexerState): Worker {
         // Read range n+1 while range n is written.
         let next: Promise<Range> | undefined;
         let from = cursor + 1;
-        const span = config.indexBlockRange;
         const read = (start: number): Promise<Range> => readRange(client, start, Math.min(last, start + span - 1));
         next = read(from);
         while (next !== undefined && !stopped) {
           const range = await next;
+          span = nextSpan(span, range, config.indexBlockRange);
           from = range.to + 1;
           next = from <= last ? read(from) : undefined;
           next?.catch(() => undefined);
