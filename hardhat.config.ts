@@ -67,7 +67,10 @@ const config: HardhatUserConfig = {
     reportPureAndViewMethods: false,
     excludeContracts: ["contracts/bench/"],
   },
-  mocha: { timeout: 300_000 },
+  // `npm test` runs the test files in parallel (`hardhat test --parallel`), three at a time: most of them wait on
+  // nodes, services and browsers they started, so three files share two cores well. `hardhat test <file>` and the
+  // coverage run (which cannot run in parallel) run serially.
+  mocha: { timeout: 300_000, jobs: 3 },
   paths: { tests: "test" },
 };
 
