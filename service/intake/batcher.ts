@@ -21,6 +21,9 @@ import type { PartContext, Worker } from "../part";
 import { storedRowInput } from "./row";
 import type { IntakeTables } from "./schema";
 
+/** Refusals of the sender or the registry, not of a bill (paused, role revoked): its bills stay waiting. */
+const WHOLE_CALL_REFUSALS = new Set(["EnforcedPause", "AccessControlUnauthorizedAccount"]);
+
 /** What the batcher has done, for `/health` and the benchmark. */
 export interface BatcherState {
   /** Bills issued by this process (not counting bills found on chain). */
@@ -105,7 +108,7 @@ export function startBatcher(ctx: PartContext, state: BatcherState): Batcher {
         await setState([e.billId], "failed", name);
         return; // the others are sent again next round
       }
-      if (e instanceof ContractError && ids.length === 1) {
+      if (e instanceof ContractError && ids.length === 1 && !WHOLE_CALL_REFUSALS.has(e.errorName)) {
         await setState(ids, "failed", e.errorName);
         return;
       }

@@ -1,36 +1,72 @@
 /**
- * Intake, one case at a time, on PGlite (the same code runs on PostgreSQL in the e2e test): 401, 400 naming every
- * bad field, 413, 202 then 200 for the same bill, 409 for another document under its number, a per-bill refusal
- * named after the contract error, the node going away (intake keeps accepting, /health says so) and coming back,
- * and PostgreSQL unreachable at start (one line naming DATABASE_URL, exit 1).
+ * Intake, one case at a time, on PGlite and on PostgreSQL (when MEDBILL_TEST_DATABASE_URL is set; one node for the
+ * file, each store's service issuing as another hospital behind a proxy of its own): 401, 400 naming every bad field,
+ * 413, 202 then 200 for the same bill, 409 for another document under its number, a per-bill refusal named after the
+ * contract error, the node going away (intake keeps accepting, /health says so) and coming back; and PostgreSQL
+ * unreachable at start (one line naming DATABASE_URL, exit 1).
  */
 import { expect } from "chai";
 import { billToJson, type MedicalBill } from "../../src";
 import { makeBills } from "../../scripts/make-bills";
 import {
   getJson,
-  pgliteStore,
   removeTempDirs,
   spawnService,
   startChain,
   startProxy,
   startService,
+  testStores,
   waitFor,
   type Proxy,
   type ServiceProcess,
   type TestChain,
+  type TestStore,
 } from "./helpers";
 
 const TOKEN = "test-token-0123456789";
 type Answer = { billId: string; state: string; error?: string; issues?: { field: string }[] };
 type BillView = { status: string; intake?: { state: string; error?: string; txHash?: string } };
 
+/** Each store's service issues as its own hospital on the one chain (consortium/local.json, account index). */
+const HOSPITALS = [
+  { id: "hz-hospital", account: 1 },
+  { id: "tz-hospital", account: 2 },
+] as const;
+
 describe("service: intake (POST /v1/bills)", function () {
   this.timeout(600_000);
   let chain: TestChain;
+
+  before(async function () {
+    chain = await startChain();
+  });
+
+  after(async function () {
+    await chain?.stop();
+    removeTempDirs();
+  });
+
+  testStores().forEach((store, n) => describe(store.name, () => intakeCases(() => chain, store, HOSPITALS[n])));
+
+  it("exits 1 with one line naming DATABASE_URL when PostgreSQL cannot be reached", async function () {
+    const run = spawnService({
+      DATABASE_URL: "postgres://medbill:secret@127.0.0.1:1/medbill",
+      MEDBILL_LOG: "info",
+    });
+    expect(await run.exited).to.equal(1);
+    const lines = run.stderr().trim().split("\n");
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.match(/^Error: .*DATABASE_URL/);
+    expect(lines[0]).not.to.contain("secret");
+  });
+});
+
+/** The intake cases against one store's service, issuing as `hospital`. */
+function intakeCases(chainOf: () => TestChain, store: TestStore, hospital: (typeof HOSPITALS)[number]): void {
+  let chain: TestChain;
   let proxy: Proxy;
   let service: ServiceProcess;
-  const bills: MedicalBill[] = [...makeBills({ count: 20, seed: "intake", hospitals: ["hz-hospital"] })];
+  const bills: MedicalBill[] = [...makeBills({ count: 20, seed: `intake-${store.name}`, hospitals: [hospital.id] })];
 
   const post = (body: unknown, token: string | null = TOKEN, raw?: string) =>
     getJson<Answer>(`${service.url}/v1/bills`, {
@@ -41,17 +77,17 @@ describe("service: intake (POST /v1/bills)", function () {
   const view = async (billId: string) => (await getJson<BillView>(`${service.url}/v1/bills/${billId}`)).body;
 
   before(async function () {
-    chain = await startChain();
+    chain = chainOf();
     proxy = await startProxy(chain.node.url);
     service = await startService(
       {
         MEDBILL_RPC_URL: proxy.url,
         MEDBILL_REGISTRY: chain.registry,
-        MEDBILL_AS: "hz-hospital",
+        MEDBILL_AS: hospital.id,
         MEDBILL_API_TOKEN: TOKEN,
         MEDBILL_BATCH_WAIT_MS: "100",
         MEDBILL_POLL_MS: "50",
-        ...(await pgliteStore.fresh()),
+        ...(await store.fresh()),
       },
       { waitForNode: true },
     );
@@ -60,8 +96,7 @@ describe("service: intake (POST /v1/bills)", function () {
   after(async function () {
     await service?.kill();
     await proxy?.close();
-    await chain?.stop();
-    removeTempDirs();
+    await store.cleanup();
   });
 
   it("refuses writes without the right bearer token (401)", async function () {
@@ -101,7 +136,7 @@ describe("service: intake (POST /v1/bills)", function () {
       return v.status === "Issued" && v.intake?.state === "issued" ? v : undefined;
     });
     expect(issued.intake!.txHash).to.match(/^0x[0-9a-f]{64}$/);
-    const onChain = await (await chain.client(1)).getBill(first.body.billId);
+    const onChain = await (await chain.client(hospital.account)).getBill(first.body.billId);
     expect(onChain!.status).to.equal("Issued");
     expect((await post(billToJson(bills[1]))).body.state).to.equal("issued");
     expect((await post({ ...billToJson(bills[1]), patientName: "Someone Else" })).status).to.equal(409);
@@ -137,13 +172,42 @@ describe("service: intake (POST /v1/bills)", function () {
     const queued = await post(billToJson(bills[2]));
     expect(queued.status).to.equal(202);
     const other: MedicalBill = { ...bills[2], patientName: "Another Patient" };
-    await (await chain.client(1)).issue(other);
+    await (await chain.client(hospital.account)).issue(other);
     await proxy.restore();
     const failed = await waitFor("the bill to fail", async () => {
       const v = await view(queued.body.billId);
       return v.intake?.state === "failed" ? v : undefined;
     });
     expect(failed.intake!.error).to.match(/^BillAlreadyIssued/);
+  });
+
+  it("answers a bill issued another way (e.g. bill:import): 200 issued for its row, 409 for another document", async function () {
+    const { billId } = await (await chain.client(hospital.account)).issue(bills[8]);
+    await waitFor("the bill indexed", async () => ((await view(billId)).status === "Issued" ? true : undefined));
+    const same = await post(billToJson(bills[8]));
+    expect([same.status, same.body.billId, same.body.state]).to.deep.equal([200, billId, "issued"]);
+    expect((await post({ ...billToJson(bills[8]), department: "Elsewhere" })).status).to.equal(409);
+    expect((await view(billId)).intake, "not taken into the outbox").to.equal(undefined);
+  });
+
+  it("keeps a bill waiting while the registry is paused, naming the contract error, and issues it once unpaused", async function () {
+    const admin = await chain.client(0);
+    await admin.pause();
+    let billId: string;
+    try {
+      const queued = await post(billToJson(bills[9]));
+      expect(queued.status).to.equal(202);
+      billId = queued.body.billId;
+      const refused = await waitFor("the refusal shown on the bill", async () => {
+        const v = await view(billId);
+        return v.intake?.error !== undefined ? v : undefined;
+      });
+      expect(refused.intake!.error).to.equal("EnforcedPause");
+      expect(refused.intake!.state).to.be.oneOf(["queued", "sent"]);
+    } finally {
+      await admin.unpause();
+    }
+    await waitFor("the bill issued", async () => ((await view(billId)).intake?.state === "issued" ? true : undefined));
   });
 
   it("keeps accepting while the node is away, says so in /health, and issues once it is back", async function () {
@@ -166,16 +230,4 @@ describe("service: intake (POST /v1/bills)", function () {
     const { body } = await getJson<{ node: string }>(`${service.url}/health`);
     expect(body.node).to.equal("up");
   });
-
-  it("exits 1 with one line naming DATABASE_URL when PostgreSQL cannot be reached", async function () {
-    const run = spawnService({
-      DATABASE_URL: "postgres://medbill:secret@127.0.0.1:1/medbill",
-      MEDBILL_LOG: "info",
-    });
-    expect(await run.exited).to.equal(1);
-    const lines = run.stderr().trim().split("\n");
-    expect(lines).to.have.length(1);
-    expect(lines[0]).to.match(/^Error: .*DATABASE_URL/);
-    expect(lines[0]).not.to.contain("secret");
-  });
-});
+}
