@@ -51,12 +51,17 @@ export async function openStorage(settings: { databaseUrl?: string; dataDir: str
 async function openPostgres(url: string): Promise<Storage> {
   const pg = await import("pg");
   const Pool = pg.default?.Pool ?? pg.Pool;
-  const pool = new Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
+  // The check at start gives up after 5 s; a request waits longer for one of the pool's connections under a burst
+  // (pg-pool's connectionTimeoutMillis also bounds that wait: at 5 s, a burst on a loaded machine answered 500).
+  const Client = pg.default?.Client ?? pg.Client;
+  const probe = new Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  const pool = new Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 60_000 });
   pool.on("error", () => undefined); // an idle client's error surfaces on its next query instead
   try {
-    const client = await pool.connect();
-    client.release();
+    await probe.connect();
+    await probe.end();
   } catch (e) {
+    await probe.end().catch(() => undefined);
     await pool.end().catch(() => undefined);
     const reason = ((e as Error).message || String(e)).split("\n")[0];
     throw new StorageError(`cannot reach the PostgreSQL server named by DATABASE_URL (${redactUrl(url)}): ${reason}`);
