@@ -1,20 +1,10 @@
 /** `GET /v1/bills/{billId}` and `GET /v1/bills?patientRef|issuer`: bills as indexed, with their history. */
-import { sql } from "kysely";
 import { z } from "zod";
 import type { Api } from "../http/api";
 import { errorReply } from "../http/api";
-import {
-  address,
-  bytes32,
-  cursorParam,
-  decodeCursor,
-  encodeCursor,
-  errorSchema,
-  fenString,
-  limitParam,
-  timeParam,
-} from "../http/schemas";
+import { address, bytes32, cursorParam, errorSchema, fenString, limitParam, timeParam } from "../http/schemas";
 import type { PartContext } from "../part";
+import { keysetPage } from "./paging";
 import type { BillsTable, IndexerTables } from "./schema";
 
 const billSchema = z.object({
@@ -176,24 +166,13 @@ export function billRoutes(api: Api, ctx: PartContext): void {
           : q.where("issuer", "=", query.issuer as string);
       if (query.fromTime !== undefined) q = q.where("issued_time", ">=", String(query.fromTime));
       if (query.toTime !== undefined) q = q.where("issued_time", "<=", String(query.toTime));
-      if (query.cursor !== undefined) {
-        const c = decodeCursor(query.cursor);
-        q = q.where(
-          sql<boolean>`(issued_time, issued_block, issued_log) > (${c.time}::bigint, ${c.block}::bigint, ${c.log}::int)`,
-        );
-      }
-      const rows = await q
-        .orderBy("issued_time")
-        .orderBy("issued_block")
-        .orderBy("issued_log")
-        .limit(limit + 1)
-        .execute();
-      const page = rows.slice(0, limit);
-      const last = page[page.length - 1];
-      const nextCursor =
-        rows.length > limit && last !== undefined
-          ? encodeCursor({ time: last.issued_time, block: last.issued_block, log: last.issued_log })
-          : null;
+      const { page, nextCursor } = await keysetPage(
+        q,
+        ["issued_time", "issued_block", "issued_log"],
+        (r) => ({ time: r.issued_time, block: r.issued_block, log: r.issued_log }),
+        query.cursor,
+        limit,
+      );
       return { status: 200, body: { bills: page.map(billJson), nextCursor } };
     },
   });

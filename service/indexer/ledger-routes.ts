@@ -5,19 +5,10 @@
 import { sql } from "kysely";
 import { z } from "zod";
 import type { Api } from "../http/api";
-import {
-  address,
-  bytes32,
-  cursorParam,
-  decodeCursor,
-  encodeCursor,
-  errorSchema,
-  fenString,
-  limitParam,
-  timeParam,
-} from "../http/schemas";
+import { address, bytes32, cursorParam, errorSchema, fenString, limitParam, timeParam } from "../http/schemas";
 import type { PartContext } from "../part";
 import { LEDGER_CSV_COLUMNS, ledgerRowToJson, ledgerToCsv, type LedgerRow } from "../../src";
+import { keysetPage } from "./paging";
 import type { IndexerTables } from "./schema";
 
 /** The SDK's ledger row in JSON (`ledgerRowToJson`): the one row format of the CLI and the service. */
@@ -84,24 +75,13 @@ export function ledgerRoutes(api: Api, ctx: PartContext): void {
       if (query.claimRef !== undefined) q = q.where("claim_ref", "=", query.claimRef);
       if (query.fromTime !== undefined) q = q.where("block_time", ">=", String(query.fromTime));
       if (query.toTime !== undefined) q = q.where("block_time", "<=", String(query.toTime));
-      if (query.cursor !== undefined) {
-        const c = decodeCursor(query.cursor);
-        q = q.where(
-          sql<boolean>`(block_time, block, log_index) > (${c.time}::bigint, ${c.block}::bigint, ${c.log}::int)`,
-        );
-      }
-      const rows = await q
-        .orderBy("block_time")
-        .orderBy("block")
-        .orderBy("log_index")
-        .limit(limit + 1)
-        .execute();
-      const page = rows.slice(0, limit);
-      const last = page[page.length - 1];
-      const nextCursor =
-        rows.length > limit && last !== undefined
-          ? encodeCursor({ time: last.block_time, block: last.block, log: last.log_index })
-          : null;
+      const { page, nextCursor } = await keysetPage(
+        q,
+        ["block_time", "block", "log_index"],
+        (r) => ({ time: r.block_time, block: r.block, log: r.log_index }),
+        query.cursor,
+        limit,
+      );
       const ledger: LedgerRow[] = page.map((r) => ({
         billId: r.bill_id,
         claimer: r.claimer,
