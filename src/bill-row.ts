@@ -57,6 +57,12 @@ export interface SaltSecret {
 /** The shortest salt secret accepted: a short secret would make derived salts guessable. */
 export const MIN_SALT_SECRET_LENGTH = 16;
 
+/**
+ * The development salt secret, used by the CLI and the service when MEDBILL_SALT_SECRET is not set (with a warning).
+ * Public: never use it for real patients.
+ */
+export const DEV_SALT_SECRET = "medbill-development-salt-secret";
+
 /** The label that starts every HMAC message of {@link deriveBillSalt} (domain separation, and the version). */
 export const BILL_SALT_LABEL = "medbill:bill-salt:v2";
 

@@ -79,6 +79,7 @@ export {
 export type { LedgerQuery, LedgerRow, LedgerRowJson, LedgerSource, LedgerTotals, LedgerTotalsJson } from "./ledger";
 export {
   BILL_SALT_LABEL,
+  DEV_SALT_SECRET,
   MIN_SALT_SECRET_LENGTH,
   billRowInput,
   billRowToInput,

@@ -5,7 +5,7 @@
 import { ConfigError } from "../config";
 import type { Db, ServicePart } from "../part";
 import { startBatcher, type Batcher, type BatcherState } from "./batcher";
-import { DEV_SALT_SECRET } from "./row";
+import { DEV_SALT_SECRET } from "../../src";
 import { intakeRoutes } from "./routes";
 import { intakeMigrations, type IntakeTables } from "./schema";
 

@@ -18,9 +18,6 @@ import {
 } from "../../src";
 import type { FieldIssue } from "../http/api";
 
-/** The development salt secret (as the CLI's), used when MEDBILL_SALT_SECRET is not set. */
-export const DEV_SALT_SECRET = "medbill-development-salt-secret";
-
 /** A valid row. */
 export interface IntakeRow {
   /** The bill's id for this issuer. */

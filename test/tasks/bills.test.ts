@@ -5,6 +5,7 @@ import hre from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import {
   MedBillClient,
+  DEV_SALT_SECRET,
   billIdOf,
   billNumberOf,
   billToJson,
@@ -15,7 +16,6 @@ import {
 } from "../../src";
 import { VERIFY_EXIT_CODES } from "../../tasks/bills";
 import { CliError } from "../../tasks/lib/errors";
-import { DEV_SALT_SECRET } from "../../tasks/lib/salt";
 import {
   bills,
   deployedRegistryFixture,

@@ -3,12 +3,19 @@ import path from "node:path";
 import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { MedBillClient, billIdOf, billNumberOf, deriveBillSalt, patientRef, type MedicalBill } from "../../src";
+import {
+  DEV_SALT_SECRET,
+  MedBillClient,
+  billIdOf,
+  billNumberOf,
+  deriveBillSalt,
+  patientRef,
+  type MedicalBill,
+} from "../../src";
 import { billJson, csvLine, CSV_COLUMNS, makeBills, writeBills } from "../../scripts/make-bills";
 import type { ImportSummary } from "../../tasks/import";
 import { CSV_REQUIRED_COLUMNS } from "../../tasks/lib/bill-rows";
 import { CliError } from "../../tasks/lib/errors";
-import { DEV_SALT_SECRET } from "../../tasks/lib/salt";
 import { bills, deployedRegistryFixture, removeTempDirs, runTask, tempDir, writeJsonl } from "./helpers";
 
 const ISSUERS: Record<string, string> = {
