@@ -49,12 +49,16 @@ describe("e2e: crash-safe bulk import on a local consortium node", function () {
       .done;
     expect(made.code, made.stderr).to.equal(0);
 
-    // Small batches so the kill lands part-way: wait until some bills are on chain, then SIGKILL the import.
+    // Small batches (80 transactions) so the kill lands part-way whatever the machine's load: SIGKILL the import as
+    // soon as its first batch is mined (the first block after the deployment), not after a time or a bill count.
     const command = ["bill:import", "--file", file, "--batch-size", "25", "--network", "localhost"];
+    const deployed = await provider!.getBlockNumber();
     const first = startHardhat(command, env);
     let exited = false;
     void first.done.then(() => (exited = true));
-    while (!exited && (await issuedEvents()).length < 300) await new Promise((resolve) => setTimeout(resolve, 100));
+    while (!exited && (await provider!.getBlockNumber()) === deployed) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     first.kill("SIGKILL");
     const killed = await first.done;
     expect(killed.signal, `the import finished before the kill:\n${killed.stdout}`).to.equal("SIGKILL");
